@@ -1,0 +1,41 @@
+// Progressive enhancement only: every page works without this file.
+// "Load more" fetches the next page of the folder and appends its rows in place.
+(function () {
+  'use strict';
+
+  function loadMore(link) {
+    var table = document.getElementById('entries');
+    if (!table) return;
+    link.setAttribute('aria-busy', 'true');
+    link.textContent = 'Loading…';
+    fetch(link.href, { headers: { Accept: 'text/html' }, credentials: 'same-origin' })
+      .then(function (response) {
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var next = new DOMParser().parseFromString(html, 'text/html');
+        var rows = next.querySelectorAll('#entries > tr');
+        rows.forEach(function (row) { table.appendChild(document.importNode(row, true)); });
+        var nextLink = next.getElementById('load-more');
+        if (nextLink) {
+          link.href = nextLink.getAttribute('href');
+          link.textContent = 'Load more';
+          link.removeAttribute('aria-busy');
+        } else {
+          link.parentNode.removeChild(link);
+        }
+      })
+      .catch(function () {
+        // Fall back to a plain navigation, which shows the next page or a readable error.
+        window.location.href = link.href;
+      });
+  }
+
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('#load-more');
+    if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    event.preventDefault();
+    if (link.getAttribute('aria-busy') !== 'true') loadMore(link);
+  });
+})();

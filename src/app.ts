@@ -1,0 +1,108 @@
+import path from 'node:path';
+import express from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { TokenKeeper } from './auth/token-keeper';
+import type { Config } from './config';
+import type { DropboxApiClient } from './dropbox/api-client';
+import type { DropboxOAuthClient } from './dropbox/oauth-client';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { healthHandler } from './http/handlers/health';
+import { csrfTokenOf } from './http/middleware/csrf';
+import { routes } from './http/routes';
+import type { Services } from './http/services';
+import { createHttpLogger } from './logging/logger';
+import { createSessionMiddleware, sessionCookieName } from './sessions/session-middleware';
+import type { SessionBackend } from './sessions/session-store';
+import { TokenSealer } from './sessions/token-sealer';
+
+/**
+ * Builds the Dropview web app from its parts. Nothing here listens or connects: server.ts
+ * does that, and tests build the same app with real parts on free ports.
+ */
+
+export interface AppDeps {
+  config: Config;
+  sessions: SessionBackend;
+  oauth: DropboxOAuthClient;
+  api: DropboxApiClient;
+  logger: Logger;
+  /** Entries per folder page; Dropbox allows 1-2000. */
+  listPageSize?: number;
+  now?: () => number;
+}
+
+const ROOT = path.join(__dirname, '..');
+export const DEFAULT_LIST_PAGE_SIZE = 200;
+
+export function createApp(deps: AppDeps): express.Express {
+  const { config, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const secureCookies = config.isProduction;
+  const services: Services = {
+    oauth: deps.oauth,
+    api: deps.api,
+    tokens: new TokenKeeper(deps.oauth, new TokenSealer(config.tokenEncryptionKeys), now),
+    sessions: deps.sessions,
+    logger,
+    sessionCookie: { name: sessionCookieName(secureCookies), secure: secureCookies },
+    listPageSize: deps.listPageSize ?? DEFAULT_LIST_PAGE_SIZE,
+    now,
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('views', path.join(ROOT, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('view cache', config.isProduction || config.nodeEnv === 'test');
+  app.locals.demoMode = config.demoMode;
+
+  app.use(createHttpLogger(logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          ...(config.isProduction ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+      strictTransportSecurity: config.isProduction,
+    }),
+  );
+  app.use('/public', express.static(path.join(ROOT, 'public'), { index: false, maxAge: '1h' }));
+  app.get('/healthz', healthHandler(services));
+
+  app.use(
+    createSessionMiddleware({
+      store: deps.sessions.store,
+      secrets: config.session.secrets,
+      idleTimeoutMs: config.session.idleTimeoutMs,
+      maxAgeMs: config.session.maxAgeMs,
+      secureCookies,
+      now,
+    }),
+  );
+  app.use((req, res, next) => {
+    // Pages here show account data: no browser or proxy may keep a copy.
+    res.setHeader('Cache-Control', 'no-store');
+    res.locals.connected = Boolean(req.session.credentials);
+    if (res.locals.connected) res.locals.csrfToken = csrfTokenOf(req);
+    next();
+  });
+  app.use(routes(services));
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+
+/**
+ * Dropview's configuration (CONTRACT.md "Configuration"), read from the environment once at
+ * start-up into one typed, frozen object. Anything missing or malformed stops start-up with
+ * one line naming the variable.
+ */
+
+export interface DropboxEndpoints {
+  appKey: string;
+  appSecret: string;
+  authorizeUrl: string;
+  apiUrl: string;
+  contentUrl: string;
+  notifyUrl: string;
+}
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  /** Undefined when PORT is 0 and BASE_URL unset: the server fills it in once it knows its port. */
+  baseUrl?: string;
+  /** True when no Dropbox app is configured outside production: an embedded emulator stands in. */
+  demoMode: boolean;
+  dropbox: DropboxEndpoints;
+  session: {
+    secrets: string[];
+    idleTimeoutMs: number;
+    maxAgeMs: number;
+  };
+  tokenEncryptionKeys: string[];
+  redisUrl?: string;
+  redisClusterNodes?: string[];
+  trustProxy: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Things an operator should know but that do not stop start-up. */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const DURATION_UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** "30m", "12h", "7d" (and "45s") into milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+)([smhd])$/.exec(text.trim());
+  if (!match) return undefined;
+  const ms = Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS];
+  return ms > 0 ? ms : undefined;
+}
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be a duration such as 30m, 12h or 7d (got "${text}")` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const MIN_SECRET_LENGTH = 32;
+const secretList = z
+  .string()
+  .transform((text) => text.split(',').map((item) => item.trim()).filter(Boolean))
+  .refine((items) => items.length > 0, 'must hold at least one secret')
+  .refine((items) => items.every((item) => item.length >= MIN_SECRET_LENGTH), `each secret must be at least ${MIN_SECRET_LENGTH} characters`);
+
+const hostPortList = z
+  .string()
+  .transform((text) => text.split(',').map((item) => item.trim()).filter(Boolean))
+  .refine((items) => items.length > 0 && items.every((item) => /^[^\s:,]+:\d{1,5}$/.test(item)), 'must be host:port,host:port,...');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).transform((url) => url.replace(/\/+$/, ''));
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  BASE_URL: httpUrl.optional(),
+  DROPBOX_APP_KEY: z.string().optional(),
+  DROPBOX_APP_SECRET: z.string().optional(),
+  SESSION_SECRET: secretList.optional(),
+  TOKEN_ENCRYPTION_KEY: secretList.optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  REDIS_CLUSTER_NODES: hostPortList.optional(),
+  SESSION_IDLE_TIMEOUT: duration.default(12 * DURATION_UNITS_MS.h),
+  SESSION_MAX_AGE: duration.default(7 * DURATION_UNITS_MS.d),
+  TRUST_PROXY: z.coerce.number({ error: 'must be a number of proxy hops' }).int().min(0).max(10).default(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DROPBOX_AUTHORIZE_URL: httpUrl.default('https://www.dropbox.com/oauth2/authorize'),
+  DROPBOX_API_URL: httpUrl.default('https://api.dropboxapi.com'),
+  DROPBOX_CONTENT_URL: httpUrl.default('https://content.dropboxapi.com'),
+  DROPBOX_NOTIFY_URL: httpUrl.default('https://notify.dropboxapi.com'),
+});
+
+type Env = z.infer<typeof schema>;
+
+/** The key and secret the embedded emulator registers in demo mode. */
+export const DEMO_APP = { key: 'demo-app-key', secret: 'demo-app-secret' } as const;
+
+function firstIssueLine(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const variable = issue.path.join('.') || 'environment';
+  return `${variable} ${issue.message}`;
+}
+
+/** `.env` files often carry `NAME=` for "not set"; treat empty values as absent. */
+function withoutEmptyValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => Boolean(entry[1]?.trim())));
+}
+
+function crossChecks(env: Env): string | undefined {
+  const production = env.NODE_ENV === 'production';
+  if (production) {
+    if (!env.DROPBOX_APP_KEY) return 'DROPBOX_APP_KEY is required in production';
+    if (!env.DROPBOX_APP_SECRET) return 'DROPBOX_APP_SECRET is required in production';
+    if (!env.SESSION_SECRET) return `SESSION_SECRET is required in production (at least ${MIN_SECRET_LENGTH} random characters)`;
+    if (env.BASE_URL && !env.BASE_URL.startsWith('https://')) return 'BASE_URL must be an https:// URL in production';
+  }
+  if (env.DROPBOX_APP_KEY && !env.DROPBOX_APP_SECRET) return 'DROPBOX_APP_SECRET is required when DROPBOX_APP_KEY is set';
+  if (env.DROPBOX_APP_SECRET && !env.DROPBOX_APP_KEY) return 'DROPBOX_APP_KEY is required when DROPBOX_APP_SECRET is set';
+  if (env.SESSION_MAX_AGE < env.SESSION_IDLE_TIMEOUT) return 'SESSION_MAX_AGE must not be shorter than SESSION_IDLE_TIMEOUT';
+  return undefined;
+}
+
+/**
+ * @param randomSecret supplies a session secret outside production when none is set; every
+ *   restart then signs cookies anew, which is why the caller is warned.
+ */
+export function loadConfig(rawEnv: NodeJS.ProcessEnv, randomSecret: () => string): LoadedConfig {
+  const parsed = schema.safeParse(withoutEmptyValues(rawEnv));
+  if (!parsed.success) throw new ConfigError(firstIssueLine(parsed.error));
+  const env = parsed.data;
+  const problem = crossChecks(env);
+  if (problem) throw new ConfigError(problem);
+
+  const warnings: string[] = [];
+  const demoMode = !env.DROPBOX_APP_KEY;
+  let sessionSecrets = env.SESSION_SECRET;
+  if (!sessionSecrets) {
+    sessionSecrets = [randomSecret()];
+    warnings.push('SESSION_SECRET is not set: using a random one, so sessions end when the process restarts');
+  }
+  if (env.REDIS_URL && env.REDIS_CLUSTER_NODES) warnings.push('REDIS_CLUSTER_NODES is set, so REDIS_URL is ignored');
+
+  const config: Config = {
+    nodeEnv: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    port: env.PORT,
+    host: env.HOST,
+    baseUrl: env.BASE_URL ?? (env.PORT === 0 ? undefined : `http://localhost:${env.PORT}`),
+    demoMode,
+    dropbox: {
+      appKey: env.DROPBOX_APP_KEY ?? DEMO_APP.key,
+      appSecret: env.DROPBOX_APP_SECRET ?? DEMO_APP.secret,
+      authorizeUrl: env.DROPBOX_AUTHORIZE_URL,
+      apiUrl: env.DROPBOX_API_URL,
+      contentUrl: env.DROPBOX_CONTENT_URL,
+      notifyUrl: env.DROPBOX_NOTIFY_URL,
+    },
+    session: { secrets: sessionSecrets, idleTimeoutMs: env.SESSION_IDLE_TIMEOUT, maxAgeMs: env.SESSION_MAX_AGE },
+    tokenEncryptionKeys: env.TOKEN_ENCRYPTION_KEY ?? sessionSecrets,
+    redisUrl: env.REDIS_CLUSTER_NODES ? undefined : env.REDIS_URL,
+    redisClusterNodes: env.REDIS_CLUSTER_NODES,
+    trustProxy: env.TRUST_PROXY,
+    logLevel: env.LOG_LEVEL,
+  };
+  return { config: Object.freeze(config), warnings };
+}
+
+export function redirectUriOf(baseUrl: string): string {
+  return `${baseUrl}/auth/dropbox/callback`;
+}

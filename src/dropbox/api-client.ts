@@ -1,0 +1,118 @@
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import { AppError } from '../errors';
+import { apiFailure, transportFailure } from './errors';
+import { createDropboxHttp, DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http';
+
+/**
+ * The Dropbox API v2 routes Dropview calls, each taking the access token to use. Which token
+ * that is, and what to do when Dropbox refuses it, is the caller's business (auth/token-keeper).
+ */
+
+export interface FolderEntry {
+  type: 'folder' | 'file';
+  name: string;
+  /** Dropbox's `path_display`. */
+  path: string;
+  size?: number;
+  /** ISO-8601 UTC, Dropbox's `server_modified`. */
+  modified?: string;
+}
+
+export interface FolderPage {
+  entries: FolderEntry[];
+  cursor: string;
+  hasMore: boolean;
+}
+
+export interface Account {
+  accountId: string;
+  displayName: string;
+  email: string;
+}
+
+export interface ApiSettings {
+  apiUrl: string;
+}
+
+function entryOf(metadata: Record<string, unknown>): FolderEntry | undefined {
+  const tag = metadata['.tag'];
+  if (tag !== 'file' && tag !== 'folder') return undefined;
+  const name = String(metadata.name ?? '');
+  const path = typeof metadata.path_display === 'string' ? metadata.path_display : `/${name}`;
+  if (tag === 'folder') return { type: 'folder', name, path };
+  return {
+    type: 'file',
+    name,
+    path,
+    size: typeof metadata.size === 'number' ? metadata.size : undefined,
+    modified: typeof metadata.server_modified === 'string' ? metadata.server_modified : undefined,
+  };
+}
+
+function pageOf(body: Record<string, unknown>): FolderPage {
+  const entries = Array.isArray(body.entries) ? body.entries : [];
+  return {
+    entries: entries.map((entry) => entryOf(entry as Record<string, unknown>)).filter((entry): entry is FolderEntry => entry !== undefined),
+    cursor: String(body.cursor ?? ''),
+    hasMore: body.has_more === true,
+  };
+}
+
+export class DropboxApiClient {
+  private readonly api: AxiosInstance;
+
+  constructor(settings: ApiSettings, httpOptions: HttpOptions = DEFAULT_HTTP_OPTIONS) {
+    this.api = createDropboxHttp(settings.apiUrl, httpOptions);
+  }
+
+  async listFolder(accessToken: string, path: string, limit: number): Promise<FolderPage> {
+    return pageOf(await this.rpc(accessToken, 'files/list_folder', { path, limit, include_non_downloadable_files: true }));
+  }
+
+  async listFolderContinue(accessToken: string, cursor: string): Promise<FolderPage> {
+    return pageOf(await this.rpc(accessToken, 'files/list_folder/continue', { cursor }));
+  }
+
+  async getTemporaryLink(accessToken: string, path: string): Promise<string> {
+    const body = await this.rpc(accessToken, 'files/get_temporary_link', { path });
+    if (typeof body.link !== 'string') throw new AppError(502, 'dropbox_bad_answer', 'Dropbox did not send a download link. Please try again.');
+    return body.link;
+  }
+
+  async getCurrentAccount(accessToken: string): Promise<Account> {
+    const body = await this.rpc(accessToken, 'users/get_current_account');
+    const name = (body.name ?? {}) as Record<string, unknown>;
+    return { accountId: String(body.account_id ?? ''), displayName: String(name.display_name ?? ''), email: String(body.email ?? '') };
+  }
+
+  /** Revokes the token and, since it came from a refresh token, that refresh token too. */
+  async revokeToken(accessToken: string, timeoutMs?: number): Promise<void> {
+    await this.rpc(accessToken, 'auth/token/revoke', undefined, timeoutMs);
+  }
+
+  /**
+   * An RPC call. Routes without arguments get no body and no Content-Type, which is one of the
+   * two forms Dropbox accepts (an empty body with a JSON Content-Type is a 400).
+   */
+  private async rpc(accessToken: string, route: string, args?: object, timeoutMs?: number): Promise<Record<string, unknown>> {
+    let response: AxiosResponse<string>;
+    try {
+      response = await this.api.post<string>(`/2/${route}`, args === undefined ? undefined : JSON.stringify(args), {
+        headers: {
+          Authorization: `Bearer ${accessToken}`,
+          ...(args === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
+      });
+    } catch (error) {
+      throw transportFailure(route, error);
+    }
+    if (response.status !== 200) throw apiFailure(route, response);
+    try {
+      const body: unknown = JSON.parse(response.data);
+      return body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+    } catch {
+      throw new AppError(502, 'dropbox_bad_answer', 'Dropbox sent an answer Dropview could not read. Please try again.', { dropboxTag: route });
+    }
+  }
+}

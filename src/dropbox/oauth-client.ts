@@ -1,0 +1,117 @@
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import { AppError } from '../errors';
+import { tokenFailure, transportFailure } from './errors';
+import { createDropboxHttp, DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http';
+
+/**
+ * The Dropbox OAuth 2 client: the authorize URL, the code exchange and the refresh
+ * (dropbox-api.md sections 1-2). Secrets, codes and tokens go in the POST body and the Basic
+ * header, never in a URL.
+ */
+
+/** Least privilege (S18): names and sizes, file bytes for downloads, and who is connected. */
+export const REQUESTED_SCOPES = 'account_info.read files.content.read files.metadata.read';
+
+export interface OAuthSettings {
+  appKey: string;
+  appSecret: string;
+  authorizeUrl: string;
+  apiUrl: string;
+  redirectUri: string;
+}
+
+export interface TokenGrant {
+  accessToken: string;
+  expiresInSeconds: number;
+  refreshToken: string;
+  accountId: string;
+}
+
+export interface RefreshedAccess {
+  accessToken: string;
+  expiresInSeconds: number;
+}
+
+function parseTokenBody(response: AxiosResponse<string>): Record<string, unknown> {
+  try {
+    const body: unknown = JSON.parse(response.data);
+    if (body && typeof body === 'object') return body as Record<string, unknown>;
+  } catch {
+    // fall through: not JSON
+  }
+  throw new AppError(502, 'dropbox_token_error', 'Dropbox sent an answer Dropview could not read. Please try again.');
+}
+
+function requireString(body: Record<string, unknown>, field: string): string {
+  const value = body[field];
+  if (typeof value !== 'string' || value === '') {
+    throw new AppError(502, 'dropbox_token_error', 'Dropbox sent an incomplete sign-in answer. Please try again.', { dropboxTag: `missing_${field}` });
+  }
+  return value;
+}
+
+function requireSeconds(body: Record<string, unknown>): number {
+  const value = body.expires_in;
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw new AppError(502, 'dropbox_token_error', 'Dropbox sent an incomplete sign-in answer. Please try again.', { dropboxTag: 'missing_expires_in' });
+  }
+  return value;
+}
+
+export class DropboxOAuthClient {
+  private readonly http: AxiosInstance;
+  private readonly basicAuth: { username: string; password: string };
+
+  constructor(
+    private readonly settings: OAuthSettings,
+    httpOptions: HttpOptions = DEFAULT_HTTP_OPTIONS,
+  ) {
+    this.http = createDropboxHttp(settings.apiUrl, httpOptions);
+    this.basicAuth = { username: settings.appKey, password: settings.appSecret };
+  }
+
+  authorizeUrl(state: string, codeChallenge: string): string {
+    const url = new URL(this.settings.authorizeUrl);
+    url.search = new URLSearchParams({
+      client_id: this.settings.appKey,
+      response_type: 'code',
+      token_access_type: 'offline',
+      redirect_uri: this.settings.redirectUri,
+      scope: REQUESTED_SCOPES,
+      state,
+      code_challenge: codeChallenge,
+      code_challenge_method: 'S256',
+    }).toString();
+    return url.toString();
+  }
+
+  async exchangeCode(code: string, codeVerifier: string): Promise<TokenGrant> {
+    const body = await this.postToken({ grant_type: 'authorization_code', code, redirect_uri: this.settings.redirectUri, code_verifier: codeVerifier });
+    return {
+      accessToken: requireString(body, 'access_token'),
+      expiresInSeconds: requireSeconds(body),
+      refreshToken: requireString(body, 'refresh_token'),
+      accountId: requireString(body, 'account_id'),
+    };
+  }
+
+  /** Dropbox does not rotate refresh tokens: the caller keeps the one it has. */
+  async refresh(refreshToken: string): Promise<RefreshedAccess> {
+    const body = await this.postToken({ grant_type: 'refresh_token', refresh_token: refreshToken });
+    return { accessToken: requireString(body, 'access_token'), expiresInSeconds: requireSeconds(body) };
+  }
+
+  private async postToken(fields: Record<string, string>): Promise<Record<string, unknown>> {
+    let response: AxiosResponse<string>;
+    try {
+      response = await this.http.post<string>('/oauth2/token', new URLSearchParams(fields).toString(), {
+        auth: this.basicAuth,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
+    } catch (error) {
+      throw transportFailure('oauth2/token', error);
+    }
+    if (response.status !== 200) throw tokenFailure(response);
+    return parseTokenBody(response);
+  }
+}

@@ -1,0 +1,244 @@
+import { randomBytes } from 'node:crypto';
+import express, { type Request, type Response, type Router } from 'express';
+import type { EmulatorContext } from './context';
+import { metadataOf, type FolderNode, type TreeNode } from './file-tree';
+import { sendApiError, sendBadInput, sendJson, sendPathError } from './wire';
+
+/**
+ * The /2/... RPC routes Dropview uses, with Dropbox's checks in Dropbox's order: the
+ * Authorization header, the token, its scope, then the body (dropbox-api.md sections 3-7).
+ */
+
+type Args = Record<string, unknown>;
+
+interface Caller {
+  accountId: string;
+  accessToken: string;
+}
+
+interface RpcRoute {
+  scope?: string;
+  takesArgs: boolean;
+  handle(ctx: EmulatorContext, args: Args, caller: Caller, req: Request, res: Response): void;
+}
+
+const JSON_CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'text/plain; charset=dropbox-cors-hack'];
+const LIST_FOLDER_PATH_PATTERN = /^((\/[\s\S]*)?|id:.*|ns:[0-9]+(\/[\s\S]*)?)$/;
+const READ_PATH_PATTERN = /^(\/[\s\S]*|id:.*|rev:[0-9a-f]{9,}|ns:[0-9]+(\/[\s\S]*)?)$/;
+const DEFAULT_LIST_LIMIT = 2000;
+const TEMPORARY_LINK_LIFETIME_MS = 4 * 60 * 60 * 1000;
+
+/** Dropbox refuses paths that end in a slash or white space with path/malformed_path. */
+function isMalformedPath(path: string): boolean {
+  return path !== '' && /[/\s]$/.test(path);
+}
+
+function descendantsOf(folder: FolderNode): TreeNode[] {
+  const all: TreeNode[] = [];
+  for (const child of folder.children.values()) {
+    all.push(child);
+    if (child.kind === 'folder') all.push(...descendantsOf(child));
+  }
+  return all;
+}
+
+function listingResult(page: { entries: TreeNode[]; cursor: string; hasMore: boolean }) {
+  return { entries: page.entries.map(metadataOf), cursor: page.cursor, has_more: page.hasMore };
+}
+
+const listFolder: RpcRoute = {
+  scope: 'files.metadata.read',
+  takesArgs: true,
+  handle(ctx, args, _caller, _req, res) {
+    const route = 'files/list_folder';
+    const { path, limit, recursive } = args;
+    if (typeof path !== 'string') return sendBadInput(res, route, "request body: missing required field 'path'");
+    if (path === '/') return sendBadInput(res, route, 'request body: path: Specify the root folder as an empty string rather than as "/".');
+    if (!LIST_FOLDER_PATH_PATTERN.test(path)) {
+      return sendBadInput(res, route, `request body: path: '${path}' did not match pattern '(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/.*)?)'`);
+    }
+    if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 2000)) {
+      return sendBadInput(res, route, `request body: limit: ${JSON.stringify(limit)} is not a valid UInt32 between 1 and 2000`);
+    }
+    if (isMalformedPath(path)) return sendPathError(res, 'malformed_path');
+    const node = ctx.tree.lookup(path);
+    if (!node) return sendPathError(res, 'not_found');
+    if (node.kind !== 'folder') return sendPathError(res, 'not_folder');
+    const entries = recursive === true ? descendantsOf(node) : [...node.children.values()];
+    sendJson(res, 200, listingResult(ctx.cursors.start(entries, (limit as number | undefined) ?? DEFAULT_LIST_LIMIT)));
+  },
+};
+
+const listFolderContinue: RpcRoute = {
+  scope: 'files.metadata.read',
+  takesArgs: true,
+  handle(ctx, args, _caller, _req, res) {
+    const { cursor } = args;
+    if (typeof cursor !== 'string' || cursor.length === 0) {
+      return sendBadInput(res, 'files/list_folder/continue', "request body: cursor: missing required field 'cursor'");
+    }
+    const page = ctx.cursors.continue(cursor);
+    if (page === 'reset') return sendApiError(res, 409, ['reset'], { '.tag': 'reset' });
+    sendJson(res, 200, listingResult(page));
+  },
+};
+
+const getTemporaryLink: RpcRoute = {
+  scope: 'files.content.read',
+  takesArgs: true,
+  handle(ctx, args, _caller, req, res) {
+    const route = 'files/get_temporary_link';
+    const { path } = args;
+    if (typeof path !== 'string') return sendBadInput(res, route, "request body: missing required field 'path'");
+    if (path === '') return sendBadInput(res, route, 'request body: path: The root folder is unsupported.');
+    if (!READ_PATH_PATTERN.test(path)) {
+      return sendBadInput(res, route, `request body: path: '${path}' did not match pattern '(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)'`);
+    }
+    if (isMalformedPath(path)) return sendPathError(res, 'malformed_path');
+    const node = ctx.tree.lookup(path);
+    if (!node) return sendPathError(res, 'not_found');
+    if (node.kind !== 'file') return sendPathError(res, 'not_file');
+    const id = randomBytes(18).toString('base64url');
+    ctx.temporaryLinks.set(id, { fileId: node.id, path: node.pathDisplay, expiresAt: ctx.now() + TEMPORARY_LINK_LIFETIME_MS });
+    const link = `${req.protocol}://${req.get('host')}/temp/${id}/${encodeURIComponent(node.name)}`;
+    sendJson(res, 200, { metadata: metadataOf(node), link });
+  },
+};
+
+const getCurrentAccount: RpcRoute = {
+  scope: 'account_info.read',
+  takesArgs: false,
+  handle(ctx, _args, _caller, _req, res) {
+    const { account } = ctx;
+    sendJson(res, 200, {
+      account_id: account.accountId,
+      name: {
+        given_name: account.givenName,
+        surname: account.surname,
+        familiar_name: account.givenName,
+        display_name: `${account.givenName} ${account.surname}`,
+        abbreviated_name: `${account.givenName[0]}${account.surname[0]}`,
+      },
+      email: account.email,
+      email_verified: true,
+      disabled: false,
+      country: 'US',
+      locale: 'en',
+      referral_link: 'https://db.tt/emulator',
+      is_paired: false,
+      account_type: { '.tag': 'basic' },
+      root_info: { '.tag': 'user', root_namespace_id: '3235641', home_namespace_id: '3235641' },
+    });
+  },
+};
+
+const getSpaceUsage: RpcRoute = {
+  scope: 'account_info.read',
+  takesArgs: false,
+  handle(ctx, _args, _caller, _req, res) {
+    const used = descendantsOf(ctx.tree.root).reduce((sum, node) => sum + (node.kind === 'file' ? node.content.length : 0), 0);
+    sendJson(res, 200, { used, allocation: { '.tag': 'individual', allocated: 2 * 1024 ** 3 } });
+  },
+};
+
+const revokeToken: RpcRoute = {
+  takesArgs: false,
+  handle(ctx, _args, caller, _req, res) {
+    ctx.tokens.revoke(caller.accessToken);
+    sendJson(res, 200, null);
+  },
+};
+
+export const RPC_ROUTES: Record<string, RpcRoute> = {
+  'files/list_folder': listFolder,
+  'files/list_folder/continue': listFolderContinue,
+  'files/get_temporary_link': getTemporaryLink,
+  'users/get_current_account': getCurrentAccount,
+  'users/get_space_usage': getSpaceUsage,
+  'auth/token/revoke': revokeToken,
+};
+
+function authenticate(ctx: EmulatorContext, route: string, spec: RpcRoute, req: Request, res: Response): Caller | undefined {
+  const header = req.get('authorization');
+  if (!header) {
+    sendBadInput(res, route, 'Must provide HTTP header "Authorization" or URL parameter "authorization".');
+    return undefined;
+  }
+  const bearer = /^Bearer (.*)$/.exec(header);
+  if (!bearer) {
+    sendBadInput(res, route, `Invalid authorization value in HTTP header "Authorization": "${header.slice(0, 12)}…".  Expecting "Bearer <oauth2-access-token>".`);
+    return undefined;
+  }
+  const check = ctx.tokens.checkAccessToken(bearer[1]);
+  if (!check.ok) {
+    if (check.reason === 'malformed') sendBadInput(res, route, 'The given OAuth 2 access token is malformed.');
+    else {
+      const tag = check.reason === 'expired' ? 'expired_access_token' : 'invalid_access_token';
+      sendApiError(res, 401, [tag], { '.tag': tag });
+    }
+    return undefined;
+  }
+  if (spec.scope && !check.scopes.includes(spec.scope)) {
+    sendApiError(res, 401, ['missing_scope'], { '.tag': 'missing_scope', required_scope: spec.scope });
+    return undefined;
+  }
+  return { accountId: check.accountId, accessToken: bearer[1] };
+}
+
+/** Decodes the RPC body, or answers the 400 Dropbox gives and returns undefined. */
+function decodeArgs(route: string, spec: RpcRoute, req: Request, res: Response): Args | undefined {
+  const contentType = req.get('content-type');
+  const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+  if (!spec.takesArgs && contentType === undefined && body === '') return {};
+  if (!JSON_CONTENT_TYPES.includes((contentType ?? '').toLowerCase())) {
+    sendBadInput(res, route, `Bad HTTP "Content-Type" header: "${contentType ?? ''}".  Expecting one of "application/json", "application/json; charset=utf-8", "text/plain; charset=dropbox-cors-hack".`);
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    sendBadInput(res, route, 'request body: could not decode input as JSON');
+    return undefined;
+  }
+  if (!spec.takesArgs) return {};
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    sendBadInput(res, route, 'request body: expected an object');
+    return undefined;
+  }
+  return parsed as Args;
+}
+
+function contentTypeOf(name: string): string {
+  const extension = name.slice(name.lastIndexOf('.') + 1).toLowerCase();
+  const types: Record<string, string> = {
+    txt: 'text/plain', md: 'text/markdown', pdf: 'application/pdf', png: 'image/png', jpg: 'image/jpeg',
+    jpeg: 'image/jpeg', gif: 'image/gif', svg: 'image/svg+xml', json: 'application/json', csv: 'text/csv', mp3: 'audio/mpeg',
+  };
+  return types[extension] ?? 'application/octet-stream';
+}
+
+export function apiRoutes(ctx: EmulatorContext): Router {
+  const router = express.Router();
+  router.post('/2/*route', express.raw({ type: () => true, limit: '1mb' }), (req, res) => {
+    const route = (req.params as { route: string[] }).route.join('/');
+    const spec = RPC_ROUTES[route];
+    if (!spec) return sendBadInput(res, route, 'Unknown API function');
+    const caller = authenticate(ctx, route, spec, req, res);
+    if (!caller) return;
+    const args = decodeArgs(route, spec, req, res);
+    if (!args) return;
+    spec.handle(ctx, args, caller, req, res);
+  });
+  router.get('/temp/:id/:name', (req, res) => {
+    const link = ctx.temporaryLinks.get(req.params.id);
+    if (!link) return void res.status(404).type('text').send('Not found');
+    if (link.expiresAt <= ctx.now()) return void res.status(410).type('text').send('Gone: this temporary link has expired.');
+    const node = ctx.tree.lookup(link.path);
+    if (!node || node.kind !== 'file' || node.id !== link.fileId) return void res.status(404).type('text').send('Not found');
+    res.setHeader('Content-Type', contentTypeOf(node.name));
+    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(node.name)}`);
+    res.end(node.content);
+  });
+  return router;
+}

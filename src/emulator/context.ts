@@ -1,0 +1,36 @@
+import type { FileTree } from './file-tree';
+import type { TokenRegistry } from './token-registry';
+import type { FolderCursors } from './folder-cursors';
+
+/** What the emulator's route modules share: the registered app, the account and its files. */
+
+export interface EmulatedApp {
+  key: string;
+  secret: string;
+  redirectUris: string[];
+}
+
+export interface EmulatedAccount {
+  accountId: string;
+  givenName: string;
+  surname: string;
+  email: string;
+}
+
+export interface TemporaryLink {
+  fileId: string;
+  path: string;
+  expiresAt: number;
+}
+
+export interface EmulatorContext {
+  app: EmulatedApp;
+  account: EmulatedAccount;
+  tokens: TokenRegistry;
+  tree: FileTree;
+  cursors: FolderCursors;
+  temporaryLinks: Map<string, TemporaryLink>;
+  /** When true, /oauth2/authorize approves at once instead of showing Allow and Deny. */
+  autoApprove: boolean;
+  now(): number;
+}

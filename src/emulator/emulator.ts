@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { apiRoutes } from './api-routes';
+import type { EmulatedAccount, EmulatedApp, EmulatorContext } from './context';
+import { FileTree } from './file-tree';
+import { FolderCursors } from './folder-cursors';
+import { oauthRoutes } from './oauth-routes';
+import { TokenRegistry } from './token-registry';
+import { errorSummary } from './wire';
+
+/**
+ * A Dropbox stand-in that speaks the real wire contract over real HTTP: the authorize page,
+ * /oauth2/token, the /2/... routes Dropview uses and the temporary-link files, all on one port.
+ * Tests steer it through the methods below (token lifetime, revocation, faults, latency) and
+ * read its journal of what clients sent.
+ */
+
+export type Fault =
+  | { kind: 'rate_limit'; retryAfter: number; reason?: 'too_many_requests' | 'too_many_write_operations' }
+  | { kind: 'rate_limit_text'; retryAfter: number }
+  | { kind: 'server_error'; status?: 500 | 503 }
+  | { kind: 'hang' };
+
+export interface JournalEntry {
+  /** `oauth2/token`, `oauth2/authorize` or the RPC route such as `files/list_folder`. */
+  route: string;
+  grantType?: string;
+  /** Names of the query-string parameters: token calls should carry none (secrets stay out of URLs). */
+  queryKeys: string[];
+  /** The bearer token presented, so tests can tell which grant a call used. */
+  bearer?: string;
+  status?: number;
+}
+
+export interface EmulatorOptions {
+  appKey?: string;
+  appSecret?: string;
+  redirectUris?: string[];
+  autoApprove?: boolean;
+  account?: Partial<EmulatedAccount>;
+}
+
+interface ArmedFault {
+  route: string;
+  fault: Fault;
+  remaining: number;
+}
+
+const DEFAULT_ACCOUNT: EmulatedAccount = {
+  accountId: 'dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc',
+  givenName: 'Dana',
+  surname: 'Demo',
+  email: 'dana@example.com',
+};
+
+function routeOf(req: Request): string | undefined {
+  if (req.path.startsWith('/2/')) return req.path.slice(3);
+  if (req.path === '/oauth2/token' || req.path === '/oauth2/authorize') return req.path.slice(1);
+  return undefined;
+}
+
+export class DropboxEmulator {
+  readonly tree = new FileTree();
+  readonly journal: JournalEntry[] = [];
+  private readonly clockOffsetMs = { value: 0 };
+  private readonly context: EmulatorContext;
+  private readonly faults: ArmedFault[] = [];
+  private latencyMs = 0;
+  private server?: Server;
+
+  constructor(options: EmulatorOptions = {}) {
+    const now = () => Date.now() + this.clockOffsetMs.value;
+    const app: EmulatedApp = {
+      key: options.appKey ?? 'demo-app-key',
+      secret: options.appSecret ?? 'demo-app-secret',
+      redirectUris: options.redirectUris ?? ['http://localhost:3000/auth/dropbox/callback'],
+    };
+    this.context = {
+      app,
+      account: { ...DEFAULT_ACCOUNT, ...options.account },
+      tokens: new TokenRegistry(now),
+      tree: this.tree,
+      cursors: new FolderCursors(),
+      temporaryLinks: new Map(),
+      autoApprove: options.autoApprove ?? false,
+      now,
+    };
+  }
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (!address) throw new Error('the emulator is not listening');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  get tokens(): TokenRegistry {
+    return this.context.tokens;
+  }
+
+  get app(): EmulatedApp {
+    return this.context.app;
+  }
+
+  set autoApprove(value: boolean) {
+    this.context.autoApprove = value;
+  }
+
+  /** Registers another redirect URI, as an app owner does in the App Console. */
+  registerRedirectUri(uri: string): void {
+    if (!this.context.app.redirectUris.includes(uri)) this.context.app.redirectUris.push(uri);
+  }
+
+  setAccessTokenLifetime(seconds: number): void {
+    this.context.tokens.accessTokenLifetime = seconds;
+  }
+
+  expireAccessTokens(): void {
+    this.context.tokens.expireAllAccessTokens();
+  }
+
+  /** What happens when the user unlinks the app in their Dropbox settings. */
+  revokeAllGrants(): void {
+    this.context.tokens.revokeAll();
+  }
+
+  /** Every outstanding list_folder cursor answers `reset` from now on. */
+  resetCursors(): void {
+    this.context.cursors.invalidateAll();
+  }
+
+  advanceClock(ms: number): void {
+    this.clockOffsetMs.value += ms;
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  /** The next `times` calls of `route` (`*` for any API or token call) answer with `fault`. */
+  injectFault(route: string, fault: Fault, times = 1): void {
+    this.faults.push({ route, fault, remaining: times });
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  calls(route: string, grantType?: string): JournalEntry[] {
+    return this.journal.filter((entry) => entry.route === route && (grantType === undefined || entry.grantType === grantType));
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = this.buildApp().listen(port, host);
+    await once(this.server, 'listening');
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    // Hung requests (the `hang` fault) would otherwise keep close() waiting forever.
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private buildApp(): express.Express {
+    const app = express();
+    app.disable('x-powered-by');
+    app.use((req, res, next) => {
+      res.setHeader('X-Dropbox-Request-Id', randomBytes(16).toString('hex'));
+      const route = routeOf(req);
+      if (!route) return next();
+      this.record(route, req, res);
+      const fault = this.takeFault(route);
+      const proceed = () => (fault ? this.answerWithFault(fault, res) : next());
+      if (this.latencyMs > 0) setTimeout(proceed, this.latencyMs);
+      else proceed();
+    });
+    app.use(oauthRoutes(this.context));
+    app.use(apiRoutes(this.context));
+    app.use((_req, res) => void res.status(404).type('text').send('Not found'));
+    app.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+      res.status(err.status ?? 500).type('text').send(err.status ? err.message : 'Internal Server Error');
+    });
+    return app;
+  }
+
+  private record(route: string, req: Request, res: Response): void {
+    const bearer = /^Bearer (.*)$/.exec(req.get('authorization') ?? '')?.[1];
+    const entry: JournalEntry = { route, queryKeys: Object.keys(req.query as object), bearer };
+    this.journal.push(entry);
+    res.on('finish', () => {
+      entry.status = res.statusCode;
+      const body = req.body as Record<string, unknown> | undefined;
+      const grantType = body && !Buffer.isBuffer(body) ? body.grant_type : undefined;
+      entry.grantType = typeof grantType === 'string' ? grantType : (req.query.grant_type as string | undefined);
+    });
+  }
+
+  private takeFault(route: string): Fault | undefined {
+    const armed = this.faults.find((candidate) => candidate.route === route || (candidate.route === '*' && route !== 'oauth2/authorize'));
+    if (!armed) return undefined;
+    armed.remaining -= 1;
+    if (armed.remaining <= 0) this.faults.splice(this.faults.indexOf(armed), 1);
+    return armed.fault;
+  }
+
+  private answerWithFault(fault: Fault, res: Response): void {
+    switch (fault.kind) {
+      case 'rate_limit': {
+        const reason = fault.reason ?? 'too_many_requests';
+        res.status(429).setHeader('Retry-After', String(fault.retryAfter));
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify({ error_summary: errorSummary([reason]), error: { reason: { '.tag': reason }, retry_after: fault.retryAfter } }));
+        return;
+      }
+      case 'rate_limit_text':
+        res.status(429).setHeader('Retry-After', String(fault.retryAfter));
+        res.type('text').end('Too many requests');
+        return;
+      case 'server_error':
+        res.status(fault.status ?? 500).type('text').end('Internal Server Error');
+        return;
+      case 'hang':
+        return;
+    }
+  }
+}

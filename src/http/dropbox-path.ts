@@ -1,0 +1,53 @@
+import type { Request } from 'express';
+import { AppError } from '../errors';
+
+/**
+ * Dropbox paths as they appear in Dropview's URLs: `/browse/Photos/2024%20Trip` is the
+ * Dropbox path `/Photos/2024 Trip`. Each segment is URL-encoded on the way out and checked on
+ * the way in, before anything reaches Dropbox.
+ */
+
+const MAX_PATH_LENGTH = 4096;
+const MAX_CURSOR_LENGTH = 4096;
+
+function malformed(message: string): AppError {
+  return new AppError(400, 'malformed_path', message, { title: 'That address does not look right', action: { href: '/browse', label: 'Go to your Dropbox' } });
+}
+
+/** The decoded segments Express matched for `{/*splat}`; none for the root. */
+export function segmentsOf(req: Request): string[] {
+  const splat = (req.params as { splat?: string[] }).splat;
+  return splat ?? [];
+}
+
+/** Segments into a Dropbox path: [] is the root, which Dropbox spells "". */
+export function dropboxPathOf(segments: string[]): string {
+  for (const segment of segments) {
+    if (segment === '' || segment === '.' || segment === '..') throw malformed('Folder and file names cannot be empty, "." or "..".');
+    if (/[\u0000-\u001f\u007f]/.test(segment)) throw malformed('Folder and file names cannot contain control characters.');
+    if (/\s$/.test(segment)) throw malformed('Dropbox names cannot end with a space.');
+  }
+  const path = segments.length ? `/${segments.join('/')}` : '';
+  if (path.length > MAX_PATH_LENGTH) throw malformed('That path is too long for Dropbox.');
+  return path;
+}
+
+/** `/Photos/2024 Trip` into [`Photos`, `2024 Trip`]. */
+export function splitDropboxPath(path: string): string[] {
+  return path.split('/').filter(Boolean);
+}
+
+/** The URL of a Dropbox path under one of Dropview's routes, each segment encoded. */
+export function hrefOf(route: '/browse' | '/download', path: string): string {
+  const encoded = splitDropboxPath(path).map(encodeURIComponent).join('/');
+  return encoded ? `${route}/${encoded}` : route;
+}
+
+export function cursorFrom(req: Request): string | undefined {
+  const cursor = req.query.cursor;
+  if (cursor === undefined) return undefined;
+  if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_\-=+/.:]+$/.test(cursor)) {
+    throw new AppError(400, 'malformed_cursor', 'That "Load more" link is not valid. Open the folder again.', { title: 'That link does not look right' });
+  }
+  return cursor;
+}

@@ -1,0 +1,27 @@
+import type { Request, RequestHandler } from 'express';
+import { csrfSync } from 'csrf-sync';
+
+/**
+ * Synchronizer-token CSRF protection (csrf-sync): the token lives in the session and every
+ * form the app renders carries it in a hidden `_csrf` input.
+ */
+
+export const CSRF_FIELD = '_csrf';
+
+const { csrfSynchronisedProtection, generateToken } = csrfSync({
+  getTokenFromRequest: (req: Request) => {
+    const body = req.body as Record<string, unknown> | undefined;
+    return typeof body?.[CSRF_FIELD] === 'string' ? (body[CSRF_FIELD] as string) : undefined;
+  },
+});
+
+export const requireCsrfToken: RequestHandler = csrfSynchronisedProtection;
+
+/** The session's token, created if it has none (which marks the session for saving). */
+export function csrfTokenOf(req: Request): string {
+  return generateToken(req);
+}
+
+export function isCsrfError(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === 'EBADCSRFTOKEN';
+}

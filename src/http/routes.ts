@@ -1,0 +1,24 @@
+import express, { type Router } from 'express';
+import { authHandlers } from './handlers/auth';
+import { browseHandlers } from './handlers/browse';
+import { downloadHandlers } from './handlers/download';
+import { requireCsrfToken } from './middleware/csrf';
+import { requireConnection } from './middleware/require-connection';
+import type { Services } from './services';
+
+/** The route table (CONTRACT.md "Routes"); the handlers live in ./handlers. */
+export function routes(services: Services): Router {
+  const auth = authHandlers(services);
+  const browse = browseHandlers(services);
+  const download = downloadHandlers(services);
+  const form = express.urlencoded({ extended: false, limit: '2kb' });
+
+  const router = express.Router();
+  router.get('/', browse.home);
+  router.get('/auth/dropbox', auth.start);
+  router.get('/auth/dropbox/callback', auth.callback);
+  router.post('/auth/logout', form, requireCsrfToken, auth.logout);
+  router.get('/browse{/*splat}', requireConnection, browse.folder);
+  router.get('/download/*splat', requireConnection, download.file);
+  return router;
+}

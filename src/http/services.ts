@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { TokenKeeper } from '../auth/token-keeper';
+import type { DropboxApiClient } from '../dropbox/api-client';
+import type { DropboxOAuthClient } from '../dropbox/oauth-client';
+import type { SessionBackend } from '../sessions/session-store';
+
+/** What the route handlers work with; built once by createApp. */
+export interface Services {
+  oauth: DropboxOAuthClient;
+  api: DropboxApiClient;
+  tokens: TokenKeeper;
+  sessions: SessionBackend;
+  logger: Logger;
+  sessionCookie: { name: string; secure: boolean };
+  /** Entries per list_folder call, i.e. per page and per "Load more". */
+  listPageSize: number;
+  now: () => number;
+}

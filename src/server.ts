@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app';
+import { ConfigError, loadConfig, redirectUriOf, type Config } from './config';
+import { DropboxApiClient } from './dropbox/api-client';
+import { DropboxOAuthClient } from './dropbox/oauth-client';
+import { DropboxEmulator } from './emulator/emulator';
+import { addSampleFiles } from './emulator/sample-files';
+import { createLogger } from './logging/logger';
+import { connectRedisBackend, embeddedBackend, StartupError, type SessionBackend } from './sessions/session-store';
+
+/** Start-up: read the configuration, connect the session store, listen; stop cleanly on signals. */
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function fail(message: string): never {
+  console.error(`Dropview cannot start: ${message}`);
+  process.exit(1);
+}
+
+async function startDemoEmulator(config: Config): Promise<{ emulator: DropboxEmulator; config: Config }> {
+  const emulator = new DropboxEmulator({ redirectUris: [] });
+  addSampleFiles(emulator.tree);
+  const url = await emulator.listen(0, '127.0.0.1');
+  const dropbox = { ...config.dropbox, authorizeUrl: `${url}/oauth2/authorize`, apiUrl: url, contentUrl: url, notifyUrl: url };
+  return { emulator, config: { ...config, dropbox } };
+}
+
+async function openSessionBackend(config: Config, logger: ReturnType<typeof createLogger>): Promise<SessionBackend> {
+  if (config.redisClusterNodes) throw new StartupError('REDIS_CLUSTER_NODES is not supported by this version; use REDIS_URL');
+  return config.redisUrl ? connectRedisBackend({ url: config.redisUrl, logger }) : embeddedBackend();
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let loaded;
+  try {
+    loaded = loadConfig(process.env, () => randomBytes(32).toString('base64url'));
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  let { config } = loaded;
+  const logger = createLogger(config.logLevel);
+  for (const warning of loaded.warnings) logger.warn(warning);
+
+  let emulator: DropboxEmulator | undefined;
+  if (config.demoMode) ({ emulator, config } = await startDemoEmulator(config));
+
+  let sessions: SessionBackend;
+  try {
+    sessions = await openSessionBackend(config, logger);
+  } catch (error) {
+    await emulator?.close();
+    if (error instanceof StartupError) fail(error.message);
+    throw error;
+  }
+
+  const server = http.createServer();
+  let port: number;
+  try {
+    port = await listen(server, config.port, config.host);
+  } catch (error) {
+    await Promise.all([sessions.close(), emulator?.close()]);
+    fail(`cannot listen on ${config.host}:${config.port} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const baseUrl = config.baseUrl ?? `http://localhost:${port}`;
+  const redirectUri = redirectUriOf(baseUrl);
+  emulator?.registerRedirectUri(redirectUri);
+
+  const oauth = new DropboxOAuthClient({ ...config.dropbox, redirectUri });
+  const api = new DropboxApiClient({ apiUrl: config.dropbox.apiUrl });
+  server.on('request', createApp({ config: { ...config, baseUrl }, sessions, oauth, api, logger }));
+
+  logger.info({ sessions: sessions.description }, `sessions: ${sessions.description}`);
+  if (emulator) logger.info(`demo mode: Dropbox emulator at ${emulator.url} with sample files (no Dropbox app configured)`);
+  logger.info({ port }, `Dropview listening on ${baseUrl} (port ${port})`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: finishing requests in flight, then stopping`);
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(async () => {
+      await Promise.all([sessions.close(), emulator?.close()]);
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: Error) => fail(error.message));

@@ -25,9 +25,23 @@ const REVOKED_MESSAGE =
   'Dropbox no longer accepts Dropview\'s access to your account. This happens when the app is disconnected in your Dropbox settings. Connect again to continue.';
 const UNREADABLE_MESSAGE = 'Your saved Dropbox connection could not be read (the server\'s keys changed). Connect again to continue.';
 
+/** How many sessions' latest refresh this process remembers. */
+const REMEMBERED_REFRESHES = 10_000;
+
+interface RememberedRefresh {
+  /** The sealed access token this refresh replaced. */
+  replaced: string;
+  fresh: StoredCredentials;
+}
+
 export class TokenKeeper {
   /** One refresh per session at a time: concurrent requests share the one in flight. */
   private readonly refreshesInFlight = new Map<string, Promise<StoredCredentials>>();
+  /**
+   * Requests that loaded the session before a refresh was saved still carry the old token; the
+   * refresh they would start has already happened, so they take its result instead.
+   */
+  private readonly latestRefresh = new Map<string, RememberedRefresh>();
 
   constructor(
     private readonly oauth: DropboxOAuthClient,
@@ -71,9 +85,16 @@ export class TokenKeeper {
 
   private async refresh(req: Request, stale: StoredCredentials): Promise<StoredCredentials> {
     const key = req.sessionID;
+    const remembered = this.latestRefresh.get(key);
+    if (remembered?.replaced === stale.accessToken && remembered.fresh.expiresAt > this.now()) {
+      req.session.credentials = remembered.fresh;
+      return remembered.fresh;
+    }
     let flight = this.refreshesInFlight.get(key);
     if (!flight) {
-      flight = this.refreshWithDropbox(req, stale).finally(() => this.refreshesInFlight.delete(key));
+      flight = this.refreshWithDropbox(req, stale)
+        .then((fresh) => this.remember(key, stale.accessToken, fresh))
+        .finally(() => this.refreshesInFlight.delete(key));
       this.refreshesInFlight.set(key, flight);
     }
     try {
@@ -84,6 +105,13 @@ export class TokenKeeper {
       if (error instanceof AppError && error.dropboxTag === 'invalid_grant') throw this.disconnect(req, REVOKED_MESSAGE);
       throw error;
     }
+  }
+
+  private remember(key: string, replaced: string, fresh: StoredCredentials): StoredCredentials {
+    this.latestRefresh.delete(key);
+    this.latestRefresh.set(key, { replaced, fresh });
+    if (this.latestRefresh.size > REMEMBERED_REFRESHES) this.latestRefresh.delete(this.latestRefresh.keys().next().value as string);
+    return fresh;
   }
 
   private async refreshWithDropbox(req: Request, stale: StoredCredentials): Promise<StoredCredentials> {

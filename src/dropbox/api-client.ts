@@ -100,7 +100,8 @@ export class DropboxApiClient {
       response = await this.api.post<string>(`/2/${route}`, args === undefined ? undefined : JSON.stringify(args), {
         headers: {
           Authorization: `Bearer ${accessToken}`,
-          ...(args === undefined ? {} : { 'Content-Type': 'application/json' }),
+          // null, not absent: axios would otherwise add a form Content-Type, which Dropbox refuses.
+          'Content-Type': args === undefined ? null : 'application/json',
         },
         ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
       });

@@ -32,6 +32,8 @@ export interface JournalEntry {
   queryKeys: string[];
   /** The bearer token presented, so tests can tell which grant a call used. */
   bearer?: string;
+  /** The PKCE verifier a code exchange carried. */
+  codeVerifier?: string;
   status?: number;
 }
 
@@ -195,9 +197,10 @@ export class DropboxEmulator {
     this.journal.push(entry);
     res.on('finish', () => {
       entry.status = res.statusCode;
-      const body = req.body as Record<string, unknown> | undefined;
-      const grantType = body && !Buffer.isBuffer(body) ? body.grant_type : undefined;
-      entry.grantType = typeof grantType === 'string' ? grantType : (req.query.grant_type as string | undefined);
+      const body = req.body && !Buffer.isBuffer(req.body) ? (req.body as Record<string, unknown>) : {};
+      const field = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : (req.query[name] as string | undefined));
+      entry.grantType = field('grant_type');
+      entry.codeVerifier = field('code_verifier');
     });
   }
 

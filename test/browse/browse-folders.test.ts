@@ -1,0 +1,197 @@
+import { BIG_FOLDER, BIG_FOLDER_SIZE } from '../../src/emulator/sample-files';
+import { entryLinksOf, loadMoreHrefOf } from '../support/html';
+import { connect } from '../support/oauth-dance';
+import { HOSTILE_NAMES, startStack, type Stack } from '../support/stack';
+
+type Agent = ReturnType<Stack['agent']>;
+
+interface ListingJson {
+  path: string;
+  entries: { type: 'folder' | 'file'; name: string; path: string; size?: number; modified?: string }[];
+  hasMore: boolean;
+  cursor?: string;
+}
+
+
+describe('Browsing folders', () => {
+  let stack: Stack;
+  let agent: Agent;
+  beforeAll(async () => {
+    stack = await startStack();
+    agent = stack.agent();
+    await connect(agent);
+  });
+  afterAll(async () => stack.close());
+
+  const json = (path: string) => agent.get(path).set('Accept', 'application/json');
+
+  test('when the root is opened, then folders come first, then files, each by name', async () => {
+    const response = await json('/browse').expect(200);
+    const listing = response.body as ListingJson;
+
+    expect(listing.path).toBe('/');
+    const folders = listing.entries.filter((entry) => entry.type === 'folder').map((entry) => entry.name);
+    const firstFile = listing.entries.findIndex((entry) => entry.type === 'file');
+    expect(firstFile).toBe(folders.length);
+    expect(folders).toEqual([BIG_FOLDER.slice(1), 'Documents', 'Empty folder', 'Hostile', 'Music', 'Photos', 'Ünïcødé & spaces']);
+  });
+
+  test('when a folder is shown as a page, then it has breadcrumbs back to every parent and the current one marked', async () => {
+    const response = await agent.get('/browse/Documents/Projects').expect(200);
+    expect(response.headers['content-type']).toMatch(/text\/html/);
+    expect(response.text).toMatch(/<a href="\/browse">Dropbox<\/a>/);
+    expect(response.text).toMatch(/<a href="\/browse\/Documents">Documents<\/a>/);
+    expect(response.text).toMatch(/<span aria-current="page">Projects<\/span>/);
+    expect(response.text).toContain('<a href="/browse/Documents/Projects/Dropview">Dropview</a>');
+  });
+
+  test('when files are listed, then sizes and dates read like a person would write them', async () => {
+    const response = await agent.get('/browse/Documents').expect(200);
+    expect(response.text).toContain('180 KB');
+    expect(response.text).toMatch(/<time datetime="2025-01-31T10:30:00Z">31 Jan 2025, 10:30 UTC<\/time>/);
+    const music = await agent.get('/browse/Music').expect(200);
+    expect(music.text).toContain('3.2 MB');
+  });
+
+  test('when a folder is listed as JSON, then it has the contract shape', async () => {
+    const listing = (await json('/browse/Documents').expect(200)).body as ListingJson;
+    expect(listing).toEqual({
+      path: '/Documents',
+      hasMore: false,
+      entries: [
+        { type: 'folder', name: 'Projects', path: '/Documents/Projects' },
+        { type: 'file', name: 'Budget 2026.csv', path: '/Documents/Budget 2026.csv', size: 40, modified: '2026-02-01T10:30:00Z' },
+        { type: 'file', name: 'Notes.md', path: '/Documents/Notes.md', size: 45, modified: '2026-10-03T10:30:00Z' },
+        { type: 'file', name: 'Report 2024.pdf', path: '/Documents/Report 2024.pdf', size: 184320, modified: '2025-01-31T10:30:00Z' },
+      ],
+    });
+  });
+
+  test('when a folder of 2,500 files is paged through as JSON, then every entry arrives exactly once', async () => {
+    const seen: string[] = [];
+    const base = `/browse/${encodeURIComponent(BIG_FOLDER.slice(1))}`;
+    let listing = (await json(base).expect(200)).body as ListingJson;
+    seen.push(...listing.entries.map((entry) => entry.name));
+    let pages = 1;
+    while (listing.hasMore) {
+      listing = (await json(`${base}?cursor=${encodeURIComponent(listing.cursor as string)}`).expect(200)).body as ListingJson;
+      seen.push(...listing.entries.map((entry) => entry.name));
+      pages += 1;
+    }
+    expect(pages).toBeGreaterThan(1);
+    expect(seen).toHaveLength(BIG_FOLDER_SIZE);
+    expect(new Set(seen).size).toBe(BIG_FOLDER_SIZE);
+  });
+
+  test('when a folder of 2,500 files is paged through with "Load more" links, then every entry arrives exactly once', async () => {
+    const seen: string[] = [];
+    let next: string | undefined = `/browse/${encodeURIComponent(BIG_FOLDER.slice(1))}`;
+    while (next) {
+      const page = await agent.get(next).expect(200);
+      seen.push(...entryLinksOf(page.text).map((link) => link.label));
+      next = loadMoreHrefOf(page.text);
+    }
+    expect(seen).toHaveLength(BIG_FOLDER_SIZE);
+    expect(new Set(seen).size).toBe(BIG_FOLDER_SIZE);
+  });
+
+  test('when a page of numbered files is listed, then "file 2" comes before "file 10"', async () => {
+    const listing = (await json(`/browse/${encodeURIComponent(BIG_FOLDER.slice(1))}`).expect(200)).body as ListingJson;
+    const names = listing.entries.map((entry) => entry.name);
+    const numbers = names.map((name) => Number(/file (\d+)\.txt/.exec(name)?.[1]));
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+  });
+
+  test('when a cursor has gone stale (Dropbox reset), then the listing starts again instead of failing', async () => {
+    const base = `/browse/${encodeURIComponent(BIG_FOLDER.slice(1))}`;
+    const first = (await json(base).expect(200)).body as ListingJson;
+    stack.emulator.resetCursors();
+
+    const again = await json(`${base}?cursor=${encodeURIComponent(first.cursor as string)}`).expect(200);
+    expect((again.body as ListingJson).entries.map((entry) => entry.name)).toEqual(first.entries.map((entry) => entry.name));
+    expect(stack.emulator.calls('files/list_folder/continue').pop()?.status).toBe(409);
+
+    const page = await agent.get(`${base}?cursor=${encodeURIComponent((again.body as ListingJson).cursor as string)}`).expect(200);
+    expect(page.text).not.toContain('starts again');
+    stack.emulator.resetCursors();
+    const restarted = await agent.get(`${base}?cursor=${encodeURIComponent((again.body as ListingJson).cursor as string)}`).expect(200);
+    expect(restarted.text).toContain('the list starts again from the top');
+  });
+
+  test('when names have spaces and non-Latin letters, then their links round-trip to the right folder and file', async () => {
+    const root = await agent.get('/browse').expect(200);
+    const unicodeFolder = entryLinksOf(root.text).find((link) => link.label === 'Ünïcødé & spaces');
+    expect(unicodeFolder?.href).toBe('/browse/%C3%9Cn%C3%AFc%C3%B8d%C3%A9%20%26%20spaces');
+
+    const folder = await agent.get(unicodeFolder?.href as string).expect(200);
+    const japanese = entryLinksOf(folder.text).find((link) => link.label === '日本語のファイル.txt');
+    expect(japanese).toBeDefined();
+    const download = await agent.get(japanese?.href as string).expect(302);
+    expect(await (await fetch(download.headers.location as string)).text()).toBe('こんにちは\n');
+
+    await agent.get('/browse/Photos/2024%20Trip').expect(200);
+  });
+
+  test('when Dropbox names carry markup, then the page shows them as text and their links still work', async () => {
+    const page = await agent.get('/browse/Hostile').expect(200);
+    expect(page.text).not.toContain('<img src=x');
+    expect(page.text).not.toContain('<b>bold');
+    expect(page.text).toContain('&lt;img src=x onerror=alert(1)&gt;.txt');
+
+    const links = entryLinksOf(page.text);
+    const statuses = await Promise.all(links.map(async (link) => (await agent.get(link.href)).status));
+    expect(statuses.sort()).toEqual([200, 302, 302, 302, 302]);
+    const names = links.map((link) => decodeURIComponent(link.href.replace(/^\/(browse|download)\/Hostile\//, '')));
+    expect(names.sort()).toEqual([...HOSTILE_NAMES, '<b>bold folder'].sort());
+  });
+
+  test('when a folder is empty, then the page says so', async () => {
+    const page = await agent.get('/browse/Empty%20folder').expect(200);
+    expect(page.text).toContain('This folder is empty.');
+  });
+
+  test('when a folder does not exist, then a 404 page (or JSON error) says so', async () => {
+    const page = await agent.get('/browse/No%20such%20folder').set('Accept', 'text/html').expect(404);
+    expect(page.text).toContain('does not exist in your Dropbox');
+    const api = await json('/browse/No%20such%20folder').expect(404);
+    expect(api.body).toEqual({ error: { code: 'not_found', message: expect.stringContaining('does not exist') } });
+  });
+
+  test('when a file is opened under /browse, then it is handed to its download', async () => {
+    await agent.get('/browse/Documents/Notes.md').expect(302).expect('Location', '/download/Documents/Notes.md');
+  });
+
+  test('when a path holds a control character, then a 400 page says the address is wrong and Dropbox is not asked', async () => {
+    const before = stack.emulator.calls('files/list_folder').length;
+    const page = await agent.get('/browse/bad%01name').set('Accept', 'text/html').expect(400);
+    expect(page.text).toContain('control characters');
+    expect(stack.emulator.calls('files/list_folder').length).toBe(before);
+  });
+
+  test('when the home page is opened while connected, then it shows the root folder', async () => {
+    const home = await agent.get('/').expect(200);
+    expect(home.text).toContain('<a href="/browse/Photos">Photos</a>');
+  });
+});
+
+describe('Browsing without a connection', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => stack.close());
+
+  test('when a page is requested without a connection, then the browser is sent to connect', async () => {
+    await stack.agent().get('/browse/Photos').set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox');
+  });
+
+  test('when JSON is requested without a connection, then the answer is 401 JSON', async () => {
+    const response = await stack.agent().get('/browse/Photos').set('Accept', 'application/json').expect(401);
+    expect(response.body.error.code).toBe('not_connected');
+  });
+
+  test('when the home page is opened without a connection, then it offers "Connect Dropbox"', async () => {
+    const home = await stack.agent().get('/').expect(200);
+    expect(home.text).toContain('<a class="button primary" href="/auth/dropbox">Connect Dropbox</a>');
+  });
+});

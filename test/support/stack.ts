@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import { createApp } from '../../src/app';
+import { loadConfig, redirectUriOf, type Config } from '../../src/config';
+import { DropboxApiClient } from '../../src/dropbox/api-client';
+import { DropboxOAuthClient } from '../../src/dropbox/oauth-client';
+import { DropboxEmulator } from '../../src/emulator/emulator';
+import { addSampleFiles } from '../../src/emulator/sample-files';
+import { createLogger } from '../../src/logging/logger';
+import { connectRedisBackend, embeddedBackend, type SessionBackend } from '../../src/sessions/session-store';
+
+/**
+ * A whole Dropview for one test file: the Dropbox emulator and the app, each on a free port,
+ * sessions in the suite's real Redis (under a key prefix of their own) or in the embedded store.
+ */
+
+export const TEST_SESSION_SECRET = 'test-session-secret-0123456789-abcdefghijklmnop';
+
+/** Names that a shared folder could hand us: markup, quotes, URL syntax. */
+export const HOSTILE_NAMES = ['<img src=x onerror=alert(1)>.txt', '"quote\'.txt', 'a?b#c&d=e.txt', '100% real.txt'];
+
+export interface StackOptions {
+  sessions?: 'redis' | 'embedded';
+  /** Reuse a running emulator, e.g. for two app instances in front of one Dropbox. */
+  emulator?: DropboxEmulator;
+  /** Share one Redis key prefix between instances, as a real deployment does. */
+  sessionPrefix?: string;
+  listPageSize?: number;
+  dropboxTimeoutMs?: number;
+  env?: Record<string, string>;
+  now?: () => number;
+}
+
+export interface Stack {
+  emulator: DropboxEmulator;
+  url: string;
+  config: Config;
+  sessions: SessionBackend;
+  sessionPrefix: string;
+  logLines: string[];
+  agent(): ReturnType<typeof request.agent>;
+  close(): Promise<void>;
+}
+
+export function addTestFiles(emulator: DropboxEmulator): void {
+  addSampleFiles(emulator.tree);
+  for (const name of HOSTILE_NAMES) emulator.tree.addFile(`/Hostile/${name}`, { content: 'harmless' });
+  emulator.tree.addFolder('/Hostile/<b>bold folder');
+}
+
+export async function startEmulator(): Promise<DropboxEmulator> {
+  const emulator = new DropboxEmulator({ autoApprove: true, redirectUris: [] });
+  addTestFiles(emulator);
+  await emulator.listen();
+  return emulator;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const ownEmulator = !options.emulator;
+  const emulator = options.emulator ?? (await startEmulator());
+  const server = http.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const { config } = loadConfig(
+    {
+      NODE_ENV: 'test',
+      PORT: '0',
+      BASE_URL: url,
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      DROPBOX_APP_KEY: emulator.app.key,
+      DROPBOX_APP_SECRET: emulator.app.secret,
+      DROPBOX_AUTHORIZE_URL: `${emulator.url}/oauth2/authorize`,
+      DROPBOX_API_URL: emulator.url,
+      DROPBOX_CONTENT_URL: emulator.url,
+      DROPBOX_NOTIFY_URL: emulator.url,
+      ...(options.sessions === 'embedded' ? {} : { REDIS_URL: process.env.REDIS_URL }),
+      ...options.env,
+    },
+    () => 'unused-because-SESSION_SECRET-is-set',
+  );
+  const redirectUri = redirectUriOf(url);
+  emulator.registerRedirectUri(redirectUri);
+
+  const logLines: string[] = [];
+  const logger = createLogger(
+    'info',
+    new Writable({
+      write(chunk, _encoding, done) {
+        logLines.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  const sessionPrefix = options.sessionPrefix ?? `test:${randomBytes(6).toString('hex')}:sess:`;
+  const sessions = config.redisUrl ? await connectRedisBackend({ url: config.redisUrl, logger, prefix: sessionPrefix }) : embeddedBackend();
+  const httpOptions = { timeoutMs: options.dropboxTimeoutMs ?? 5000 };
+  const app = createApp({
+    config,
+    sessions,
+    oauth: new DropboxOAuthClient({ ...config.dropbox, redirectUri }, httpOptions),
+    api: new DropboxApiClient({ apiUrl: config.dropbox.apiUrl }, httpOptions),
+    logger,
+    listPageSize: options.listPageSize,
+    now: options.now,
+  });
+  server.on('request', app);
+
+  return {
+    emulator,
+    url,
+    config,
+    sessions,
+    sessionPrefix,
+    logLines,
+    agent: () => request.agent(url),
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await sessions.close();
+      if (ownEmulator) await emulator.close();
+    },
+  };
+}

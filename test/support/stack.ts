@@ -84,7 +84,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     () => 'unused-because-SESSION_SECRET-is-set',
   );
-  const redirectUri = redirectUriOf(url);
+  const redirectUri = redirectUriOf(config.baseUrl as string);
   emulator.registerRedirectUri(redirectUri);
 
   const logLines: string[] = [];

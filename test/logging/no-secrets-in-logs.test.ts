@@ -1,0 +1,45 @@
+import { csrfTokenOf } from '../support/html';
+import { connect, sessionCookieOf } from '../support/oauth-dance';
+import { startStack, TEST_SESSION_SECRET, type Stack } from '../support/stack';
+
+describe('Logs never carry a token, a code or a secret', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => stack.close());
+
+  test('when a user goes through login, refresh, 401, 429, 500, download and logout, then no log line holds any of their secrets', async () => {
+    const agent = stack.agent();
+    const { callbackUrl, response } = await connect(agent);
+    const sessionCookie = (sessionCookieOf(response) as string).split('=')[1];
+    await agent.get('/browse').expect(200);
+    stack.emulator.expireAccessTokens();
+    await agent.get('/browse').expect(200);
+    stack.emulator.injectFault('files/list_folder', { kind: 'rate_limit', retryAfter: 3 });
+    await agent.get('/browse').expect(503);
+    stack.emulator.injectFault('files/list_folder', { kind: 'server_error' });
+    await agent.get('/browse').expect(502);
+    await agent.get('/download/Documents/Notes.md').expect(302);
+    const page = await agent.get('/browse').expect(200);
+    await agent.post('/auth/logout').type('form').send({ _csrf: csrfTokenOf(page.text) }).expect(302);
+    await agent.get('/browse').set('Accept', 'application/json').expect(401);
+    await stack.agent().get('/auth/dropbox/callback?code=guessed&state=guessed').expect(400);
+
+    const secrets = [
+      ...stack.emulator.tokens.issuedAccessTokens(),
+      ...stack.emulator.tokens.issuedRefreshTokens(),
+      callbackUrl.searchParams.get('code') as string,
+      callbackUrl.searchParams.get('state') as string,
+      stack.emulator.app.secret,
+      TEST_SESSION_SECRET,
+      csrfTokenOf(page.text),
+      sessionCookie,
+    ];
+    const log = stack.logLines.join('\n');
+    expect(stack.logLines.length).toBeGreaterThan(10);
+    expect(log).toContain('/auth/dropbox/callback');
+    for (const secret of secrets) expect(log).not.toContain(secret);
+    expect(log).not.toMatch(/guessed|Bearer|Basic |cookie/i);
+  });
+});

@@ -42,9 +42,11 @@ function listen(server: http.Server, port: number, host: string): Promise<number
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
+  // `npm run demo`: the emulator even when a Dropbox app is configured.
+  const env = process.argv.includes('--demo') ? { ...process.env, DROPBOX_APP_KEY: '', DROPBOX_APP_SECRET: '' } : process.env;
   let loaded;
   try {
-    loaded = loadConfig(process.env, () => randomBytes(32).toString('base64url'));
+    loaded = loadConfig(env, () => randomBytes(32).toString('base64url'));
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;

@@ -69,31 +69,21 @@ function finishAuthorization(ctx: EmulatorContext, res: Response, authorization:
   res.redirect(302, target.toString());
 }
 
-function showAuthorize(ctx: EmulatorContext) {
+/**
+ * GET shows the consent page (or approves at once in auto-approve mode); POST is the person's
+ * click on Allow or Deny. Both check the request the same way first.
+ */
+function authorize(ctx: EmulatorContext, method: 'show' | 'decide') {
   return (req: Request, res: Response) => {
-    const params = stringParams(req.query);
+    const params = stringParams(method === 'show' ? req.query : req.body);
     const authorization = validateAuthorization(ctx, params);
     if (typeof authorization === 'string') {
       res.status(400).type('html').send(authorizeErrorPage(authorization));
-      return;
+    } else if (method === 'decide' || ctx.autoApprove) {
+      finishAuthorization(ctx, res, authorization, method === 'show' || params.decision === 'allow');
+    } else {
+      res.type('html').send(authorizePage(params, authorization.request.scopes, ctx.account.email));
     }
-    if (ctx.autoApprove) {
-      finishAuthorization(ctx, res, authorization, true);
-      return;
-    }
-    res.type('html').send(authorizePage(params, authorization.request.scopes, ctx.account.email));
-  };
-}
-
-function decideAuthorize(ctx: EmulatorContext) {
-  return (req: Request, res: Response) => {
-    const params = stringParams(req.body);
-    const authorization = validateAuthorization(ctx, params);
-    if (typeof authorization === 'string') {
-      res.status(400).type('html').send(authorizeErrorPage(authorization));
-      return;
-    }
-    finishAuthorization(ctx, res, authorization, params.decision === 'allow');
   };
 }
 
@@ -191,8 +181,8 @@ function issueToken(ctx: EmulatorContext) {
 export function oauthRoutes(ctx: EmulatorContext): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
-  router.get('/oauth2/authorize', showAuthorize(ctx));
-  router.post('/oauth2/authorize', form, decideAuthorize(ctx));
+  router.get('/oauth2/authorize', authorize(ctx, 'show'));
+  router.post('/oauth2/authorize', form, authorize(ctx, 'decide'));
   router.post('/oauth2/token', form, issueToken(ctx));
   return router;
 }

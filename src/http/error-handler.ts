@@ -48,7 +48,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       // Unknown errors are bugs: log what they are. Dropbox client errors never get here raw.
       logger.error({ ...context, errorName: (error as Error)?.name, errorMessage: (error as Error)?.message, stack: (error as Error)?.stack }, 'unexpected error');
     } else {
-      logger[appError.status >= 500 ? 'error' : 'warn'](context, appError.message);
+      // A cause is only ever set for infrastructure failures (the session store), never for
+      // Dropbox calls, so its name and message are safe to log.
+      const cause = appError.cause instanceof Error ? { causeName: appError.cause.name, causeMessage: appError.cause.message } : {};
+      logger[appError.status >= 500 ? 'error' : 'warn']({ ...context, ...cause }, appError.message);
     }
     if (res.headersSent) return;
     send(res, appError);

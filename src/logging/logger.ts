@@ -40,6 +40,9 @@ export function createHttpLogger(logger: Logger): HttpLogger {
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    // The central error handler has already logged why; the request line only says what happened.
+    customErrorObject: (_req, _res, _error, line: Record<string, unknown>) => ({ res: line.res, responseTime: line.responseTime }),
+    customErrorMessage: () => 'request completed',
     wrapSerializers: false,
     autoLogging: { ignore: (req) => pathOnly(req.url).startsWith('/public/') },
   });

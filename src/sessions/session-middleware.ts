@@ -42,13 +42,13 @@ export function createSessionMiddleware(settings: SessionSettings): RequestHandl
   });
 
   const withStoreErrorsAsUnavailable: RequestHandler = (req, res, next) => {
-    sessions(req, res, (error?: unknown) => next(error === undefined ? undefined : sessionStoreUnavailable(error)));
+    sessions(req, res, (error?: unknown) => next(error ? sessionStoreUnavailable(error) : undefined));
   };
 
   const endExpiredSession: RequestHandler = (req, _res, next) => {
     const connectedAt = req.session?.connectedAt;
     if (connectedAt === undefined || now() - connectedAt <= settings.maxAgeMs) return next();
-    req.session.regenerate((error) => next(error === undefined ? undefined : sessionStoreUnavailable(error)));
+    req.session.regenerate((error) => next(error ? sessionStoreUnavailable(error) : undefined));
   };
 
   return [withStoreErrorsAsUnavailable, endExpiredSession];

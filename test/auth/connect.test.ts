@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createClient } from 'redis';
 import { authorize, connect, sessionCookieOf } from '../support/oauth-dance';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, storedSession, type Stack } from '../support/stack';
 
 describe('Connecting Dropbox (OAuth 2 code flow with PKCE)', () => {
   let stack: Stack;
@@ -85,12 +84,7 @@ describe('Connecting Dropbox (OAuth 2 code flow with PKCE)', () => {
     const agent = stack.agent();
     const { response } = await connect(agent);
     const cookie = sessionCookieOf(response) as string;
-    const sid = decodeURIComponent(cookie.split('=')[1]).slice(2).split('.')[0];
-
-    const redis = createClient({ url: process.env.REDIS_URL });
-    await redis.connect();
-    const stored = JSON.parse((await redis.get(`${stack.sessionPrefix}${sid}`)) as string);
-    await redis.close();
+    const stored = (await storedSession(stack, cookie)) as Record<string, any>;
 
     expect(stored.credentials.accountId).toBe('dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc');
     expect(stored.credentials.expiresAt).toBeGreaterThan(Date.now());
@@ -105,12 +99,7 @@ describe('Connecting Dropbox (OAuth 2 code flow with PKCE)', () => {
     const agent = stack.agent();
     const before = Date.now();
     const { response } = await connect(agent);
-    const cookie = sessionCookieOf(response) as string;
-    const sid = decodeURIComponent(cookie.split('=')[1]).slice(2).split('.')[0];
-    const redis = createClient({ url: process.env.REDIS_URL });
-    await redis.connect();
-    const stored = JSON.parse((await redis.get(`${stack.sessionPrefix}${sid}`)) as string);
-    await redis.close();
+    const stored = (await storedSession(stack, sessionCookieOf(response) as string)) as Record<string, any>;
 
     const expected = before + (14400 - 100) * 1000;
     expect(stored.credentials.expiresAt).toBeGreaterThanOrEqual(expected);

@@ -1,7 +1,6 @@
-import { createClient } from 'redis';
 import { csrfTokenOf } from '../support/html';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, storedSession, type Stack } from '../support/stack';
 
 describe('Disconnecting (POST /auth/logout)', () => {
   let stack: Stack;
@@ -18,14 +17,7 @@ describe('Disconnecting (POST /auth/logout)', () => {
     return { agent, cookie, csrf: csrfTokenOf(page.text), bearer: stack.emulator.calls('files/list_folder').pop()?.bearer as string };
   }
 
-  async function sessionKeyExists(cookie: string): Promise<boolean> {
-    const sid = decodeURIComponent(cookie.split('=')[1]).slice(2).split('.')[0];
-    const redis = createClient({ url: process.env.REDIS_URL });
-    await redis.connect();
-    const exists = await redis.exists(`${stack.sessionPrefix}${sid}`);
-    await redis.close();
-    return exists === 1;
-  }
+  const sessionKeyExists = async (cookie: string) => (await storedSession(stack, cookie)) !== null;
 
   test('when the user disconnects, then the token is revoked at Dropbox, the session is destroyed, the cookie cleared and the stale cookie browses no more', async () => {
     const { agent, cookie, csrf, bearer } = await connectedAgent();

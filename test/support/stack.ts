@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { createClient } from 'redis';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { loadConfig, redirectUriOf, type Config } from '../../src/config';
@@ -126,4 +127,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (ownEmulator) await emulator.close();
     },
   };
+}
+
+/** The session id inside a signed `dropview.sid=s%3A<id>.<signature>` cookie. */
+export function sessionIdOf(cookie: string): string {
+  return decodeURIComponent(cookie.split('=')[1]).slice(2).split('.')[0];
+}
+
+/** The session as the store holds it in Redis, or null when there is none. */
+export async function storedSession(stack: Stack, cookie: string): Promise<Record<string, any> | null> {
+  const redis = createClient({ url: stack.config.redisUrl });
+  await redis.connect();
+  try {
+    const raw = await redis.get(`${stack.sessionPrefix}${sessionIdOf(cookie)}`);
+    return raw === null ? null : JSON.parse(raw);
+  } finally {
+    await redis.close();
+  }
 }

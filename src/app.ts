@@ -42,12 +42,12 @@ export function createApp(deps: AppDeps): express.Express {
   const services: Services = {
     oauth: deps.oauth,
     api: deps.api,
-    tokens: new TokenKeeper(deps.oauth, new TokenSealer(config.tokenEncryptionKeys), now),
+    tokens: new TokenKeeper(deps.oauth, new TokenSealer(config.tokenEncryptionKeys), deps.sessions.credentials, { now }),
     sessions: deps.sessions,
     logger,
     sessionCookie: { name: sessionCookieName(secureCookies), secure: secureCookies },
+    sessionMaxAgeMs: config.session.maxAgeMs,
     listPageSize: deps.listPageSize ?? DEFAULT_LIST_PAGE_SIZE,
-    now,
   };
 
   const app = express();
@@ -97,7 +97,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req, res, next) => {
     // Pages here show account data: no browser or proxy may keep a copy.
     res.setHeader('Cache-Control', 'no-store');
-    res.locals.connected = Boolean(req.session.credentials);
+    res.locals.connected = req.session.connectedAt !== undefined;
     if (res.locals.connected) res.locals.csrfToken = csrfTokenOf(req);
     next();
   });

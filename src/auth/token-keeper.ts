@@ -1,139 +1,178 @@
 import type { Request } from 'express';
 import { AppError, notConnected, reconnectRequired } from '../errors';
 import type { DropboxOAuthClient, TokenGrant } from '../dropbox/oauth-client';
+import type { CredentialStore, StoredCredentials } from '../sessions/credential-store';
 import type { TokenSealer } from '../sessions/token-sealer';
 
 /**
  * Keeps every Dropbox call supplied with a valid access token for the session making it:
  * refreshes ahead of expiry, refreshes and retries once when Dropbox says the token expired,
  * and drops the credentials when Dropbox says they are revoked.
+ *
+ * A due token is refreshed once per session, however many requests and instances want it at
+ * the same moment: requests in one process share one promise, and processes share a lock in
+ * the credential store. Whoever loses the race waits for the winner and takes its token.
  */
-
-/** The session's Dropbox credentials; both tokens are sealed (encrypted) at rest. */
-export interface StoredCredentials {
-  accessToken: string;
-  /** ms since epoch: issue time + expires_in minus EXPIRY_BUFFER_SECONDS. */
-  expiresAt: number;
-  refreshToken: string;
-  accountId: string;
-}
 
 /** Refresh this long before Dropbox's stated expiry, so a token never dies mid-request. */
 export const EXPIRY_BUFFER_SECONDS = 100;
 
+export interface TokenKeeperOptions {
+  /** How long a refresh lock may be held; also how long a waiter waits at most. */
+  lockTtlMs?: number;
+  /** How often a waiter looks for the winner's token. */
+  pollMs?: number;
+  now?: () => number;
+}
+
 const REVOKED_MESSAGE =
   'Dropbox no longer accepts Dropview\'s access to your account. This happens when the app is disconnected in your Dropbox settings. Connect again to continue.';
 const UNREADABLE_MESSAGE = 'Your saved Dropbox connection could not be read (the server\'s keys changed). Connect again to continue.';
+const ENDED_MESSAGE = 'Your Dropbox connection has ended. Connect again to continue.';
 
-/** How many sessions' latest refresh this process remembers. */
-const REMEMBERED_REFRESHES = 10_000;
-
-interface RememberedRefresh {
-  /** The sealed access token this refresh replaced. */
-  replaced: string;
-  fresh: StoredCredentials;
-}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class TokenKeeper {
-  /** One refresh per session at a time: concurrent requests share the one in flight. */
   private readonly refreshesInFlight = new Map<string, Promise<StoredCredentials>>();
-  /**
-   * Requests that loaded the session before a refresh was saved still carry the old token; the
-   * refresh they would start has already happened, so they take its result instead.
-   */
-  private readonly latestRefresh = new Map<string, RememberedRefresh>();
+  private readonly lockTtlMs: number;
+  private readonly pollMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly oauth: DropboxOAuthClient,
     private readonly sealer: TokenSealer,
-    private readonly now: () => number = Date.now,
-  ) {}
+    private readonly store: CredentialStore,
+    options: TokenKeeperOptions = {},
+  ) {
+    this.lockTtlMs = options.lockTtlMs ?? 10_000;
+    this.pollMs = options.pollMs ?? 20;
+    this.now = options.now ?? Date.now;
+  }
 
-  credentialsFrom(grant: TokenGrant): StoredCredentials {
-    return {
-      accessToken: this.sealer.seal(grant.accessToken),
-      expiresAt: this.expiryOf(grant.expiresInSeconds),
-      refreshToken: this.sealer.seal(grant.refreshToken),
-      accountId: grant.accountId,
-    };
+  /** Stores a new connection's credentials under the session; they end with the session's absolute lifetime. */
+  async connect(req: Request, grant: TokenGrant, lifetimeMs: number): Promise<void> {
+    await this.store.put(
+      req.sessionID,
+      {
+        accessToken: this.sealer.seal(grant.accessToken),
+        expiresAt: this.expiryOf(grant.expiresInSeconds),
+        refreshToken: this.sealer.seal(grant.refreshToken),
+        accountId: grant.accountId,
+      },
+      lifetimeMs,
+    );
+    req.session.connectedAt = this.now();
+  }
+
+  /** Forgets the session's credentials (they stay valid at Dropbox unless revoked first). */
+  async forget(req: Request): Promise<void> {
+    delete req.session.connectedAt;
+    await this.store.delete(req.sessionID);
   }
 
   async withAccessToken<T>(req: Request, call: (accessToken: string) => Promise<T>): Promise<T> {
-    let credentials = req.session.credentials;
-    if (!credentials) throw notConnected();
+    let credentials = await this.store.get(req.sessionID);
+    if (!credentials) {
+      if (req.session.connectedAt === undefined) throw notConnected();
+      throw await this.disconnect(req, ENDED_MESSAGE);
+    }
     if (this.now() >= credentials.expiresAt) credentials = await this.refresh(req, credentials);
     try {
-      return await call(this.openToken(req, credentials.accessToken));
+      return await call(await this.openToken(req, credentials.accessToken));
     } catch (error) {
       if (!isUnauthorized(error)) throw error;
-      if (error.dropboxTag !== 'expired_access_token') throw this.disconnect(req, REVOKED_MESSAGE);
+      if (error.dropboxTag !== 'expired_access_token') throw await this.disconnect(req, REVOKED_MESSAGE);
     }
     credentials = await this.refresh(req, credentials);
     try {
-      return await call(this.openToken(req, credentials.accessToken));
+      return await call(await this.openToken(req, credentials.accessToken));
     } catch (error) {
-      if (isUnauthorized(error)) throw this.disconnect(req, REVOKED_MESSAGE);
+      if (isUnauthorized(error)) throw await this.disconnect(req, REVOKED_MESSAGE);
       throw error;
     }
-  }
-
-  /** The plain access token for revocation at logout, if the session still has a readable one. */
-  currentAccessToken(req: Request): string | undefined {
-    const sealed = req.session.credentials?.accessToken;
-    return sealed === undefined ? undefined : this.sealer.open(sealed);
   }
 
   private async refresh(req: Request, stale: StoredCredentials): Promise<StoredCredentials> {
-    const key = req.sessionID;
-    const remembered = this.latestRefresh.get(key);
-    if (remembered?.replaced === stale.accessToken && remembered.fresh.expiresAt > this.now()) {
-      req.session.credentials = remembered.fresh;
-      return remembered.fresh;
-    }
-    let flight = this.refreshesInFlight.get(key);
+    const sid = req.sessionID;
+    let flight = this.refreshesInFlight.get(sid);
     if (!flight) {
-      flight = this.refreshWithDropbox(req, stale)
-        .then((fresh) => this.remember(key, stale.accessToken, fresh))
-        .finally(() => this.refreshesInFlight.delete(key));
-      this.refreshesInFlight.set(key, flight);
+      flight = this.refreshOnce(sid, stale).finally(() => this.refreshesInFlight.delete(sid));
+      this.refreshesInFlight.set(sid, flight);
     }
     try {
-      const fresh = await flight;
-      req.session.credentials = fresh;
-      return fresh;
+      return await flight;
     } catch (error) {
-      if (error instanceof AppError && error.dropboxTag === 'invalid_grant') throw this.disconnect(req, REVOKED_MESSAGE);
+      if (error instanceof AppError && error.dropboxTag === 'invalid_grant') throw await this.disconnect(req, REVOKED_MESSAGE);
+      if (error instanceof AppError && error.code === 'credentials_gone') throw await this.disconnect(req, ENDED_MESSAGE);
+      if (error instanceof AppError && error.code === 'credentials_unreadable') throw await this.disconnect(req, UNREADABLE_MESSAGE);
       throw error;
     }
   }
 
-  private remember(key: string, replaced: string, fresh: StoredCredentials): StoredCredentials {
-    this.latestRefresh.delete(key);
-    this.latestRefresh.set(key, { replaced, fresh });
-    if (this.latestRefresh.size > REMEMBERED_REFRESHES) this.latestRefresh.delete(this.latestRefresh.keys().next().value as string);
-    return fresh;
+  /**
+   * Either takes a token someone else just refreshed, or wins the lock and refreshes. The
+   * stored credentials are re-read after the lock is won: the previous holder may have
+   * refreshed between our read and our win.
+   */
+  private async refreshOnce(sid: string, stale: StoredCredentials): Promise<StoredCredentials> {
+    const giveUpAt = this.now() + this.lockTtlMs;
+    for (;;) {
+      const lock = await this.store.tryLock(sid, this.lockTtlMs);
+      if (lock) {
+        try {
+          const current = await this.currentCredentials(sid);
+          if (this.isNewerAndUsable(current, stale)) return current;
+          const refreshToken = this.sealer.open(current.refreshToken);
+          if (refreshToken === undefined) throw new AppError(401, 'credentials_unreadable', UNREADABLE_MESSAGE);
+          const refreshed = await this.oauth.refresh(refreshToken);
+          const written = await this.store.replaceAccess(sid, current.version, {
+            accessToken: this.sealer.seal(refreshed.accessToken),
+            expiresAt: this.expiryOf(refreshed.expiresInSeconds),
+          });
+          if (!written) throw credentialsGone();
+          return written;
+        } finally {
+          await lock.release();
+        }
+      }
+      if (this.now() >= giveUpAt) {
+        throw new AppError(503, 'refresh_busy', 'Dropview is renewing your Dropbox access. Please try again in a moment.', { retryAfter: 2 });
+      }
+      await sleep(this.pollMs);
+      const current = await this.currentCredentials(sid);
+      if (this.isNewerAndUsable(current, stale)) return current;
+    }
   }
 
-  private async refreshWithDropbox(req: Request, stale: StoredCredentials): Promise<StoredCredentials> {
-    const refreshed = await this.oauth.refresh(this.openToken(req, stale.refreshToken));
-    return { ...stale, accessToken: this.sealer.seal(refreshed.accessToken), expiresAt: this.expiryOf(refreshed.expiresInSeconds) };
+  private async currentCredentials(sid: string): Promise<StoredCredentials> {
+    const current = await this.store.get(sid);
+    if (!current) throw credentialsGone();
+    return current;
   }
 
-  private openToken(req: Request, sealed: string): string {
+  /** True when someone replaced `stale` with a token that has not expired yet. */
+  private isNewerAndUsable(current: StoredCredentials, stale: StoredCredentials): boolean {
+    return current.version !== stale.version && current.expiresAt > this.now();
+  }
+
+  private async openToken(req: Request, sealed: string): Promise<string> {
     const token = this.sealer.open(sealed);
-    if (token === undefined) throw this.disconnect(req, UNREADABLE_MESSAGE);
+    if (token === undefined) throw await this.disconnect(req, UNREADABLE_MESSAGE);
     return token;
   }
 
-  private disconnect(req: Request, reason: string): AppError {
-    delete req.session.credentials;
-    delete req.session.connectedAt;
+  private async disconnect(req: Request, reason: string): Promise<AppError> {
+    await this.forget(req);
     return reconnectRequired(reason);
   }
 
   private expiryOf(expiresInSeconds: number): number {
     return this.now() + Math.max(expiresInSeconds - EXPIRY_BUFFER_SECONDS, 0) * 1000;
   }
+}
+
+function credentialsGone(): AppError {
+  return new AppError(401, 'credentials_gone', ENDED_MESSAGE);
 }
 
 function isUnauthorized(error: unknown): error is AppError {

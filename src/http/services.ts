@@ -12,7 +12,8 @@ export interface Services {
   sessions: SessionBackend;
   logger: Logger;
   sessionCookie: { name: string; secure: boolean };
+  /** SESSION_MAX_AGE: credentials end with the session's absolute lifetime. */
+  sessionMaxAgeMs: number;
   /** Entries per list_folder call, i.e. per page and per "Load more". */
   listPageSize: number;
-  now: () => number;
 }

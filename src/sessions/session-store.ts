@@ -2,6 +2,7 @@ import { RedisStore } from 'connect-redis';
 import type session from 'express-session';
 import { createClient, type RedisClientType } from 'redis';
 import type { Logger } from 'pino';
+import { MemoryCredentialStore, RedisCredentialStore, type CredentialStore } from './credential-store';
 import { EmbeddedSessionStore } from './embedded-store';
 
 /**
@@ -11,6 +12,8 @@ import { EmbeddedSessionStore } from './embedded-store';
 
 export interface SessionBackend {
   store: session.Store;
+  /** Each session's Dropbox credentials, kept beside the session (see credential-store.ts). */
+  credentials: CredentialStore;
   /** Said once in the log at start-up; never carries a password. */
   description: string;
   /** The Redis client, when sessions live in Redis. */
@@ -19,18 +22,21 @@ export interface SessionBackend {
   close(): Promise<void>;
 }
 
-export const SESSION_KEY_PREFIX = 'dropview:sess:';
+/** Every Dropview key in Redis starts with this: `sess:`, `cred:` and `lock:` follow. */
+export const DEFAULT_NAMESPACE = 'dropview:';
 
 export interface RedisBackendOptions {
   url: string;
   logger: Logger;
   /** Connection attempts at start-up before giving up. */
   startupAttempts?: number;
-  /** Key prefix, so that several apps (or tests) can share one Redis. */
-  prefix?: string;
+  /** Key namespace, so that several apps (or tests) can share one Redis. */
+  namespace?: string;
 }
 
 const HEALTH_CHECK_TIMEOUT_MS = 1000;
+/** A Redis that accepts connections but stops answering must still give a 503 within 2 s. */
+const COMMAND_TIMEOUT_MS = 1500;
 
 /** redis://user:secret@host:6379/0 -> redis://host:6379/0, for log lines. */
 export function withoutCredentials(url: string): string {
@@ -54,6 +60,7 @@ export async function connectRedisBackend(options: RedisBackendOptions): Promise
     // Without this, commands queue up while Redis is away and every request hangs; with it
     // they fail at once and the user gets a 503 page.
     disableOfflineQueue: true,
+    commandOptions: { timeout: COMMAND_TIMEOUT_MS },
     socket: {
       connectTimeout: 2000,
       reconnectStrategy: (retries, cause) => {
@@ -79,8 +86,10 @@ export async function connectRedisBackend(options: RedisBackendOptions): Promise
     client.destroy();
     throw error instanceof StartupError ? error : new StartupError(`Redis at ${safeUrl} is unreachable (${(error as Error).message})`);
   }
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   return {
-    store: new RedisStore({ client, prefix: options.prefix ?? SESSION_KEY_PREFIX }),
+    store: new RedisStore({ client, prefix: `${namespace}sess:` }),
+    credentials: new RedisCredentialStore(client, namespace),
     description: `Redis at ${safeUrl} (shared by every instance)`,
     redis: client,
     async isHealthy() {
@@ -98,6 +107,7 @@ export function embeddedBackend(maxSessions?: number): SessionBackend {
   const store = new EmbeddedSessionStore({ maxSessions });
   return {
     store,
+    credentials: new MemoryCredentialStore(),
     description: 'embedded store (single instance: sessions live in this process and end when it stops)',
     isHealthy: async () => true,
     close: async () => store.close(),

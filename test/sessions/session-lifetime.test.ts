@@ -1,6 +1,5 @@
-import { createClient } from 'redis';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
-import { sessionIdOf, startStack, type Stack } from '../support/stack';
+import { secondsToLive, sessionIdOf, startStack, type Stack } from '../support/stack';
 
 describe('Sessions end on the server after their idle and absolute lifetimes', () => {
   let stack: Stack;
@@ -16,12 +15,13 @@ describe('Sessions end on the server after their idle and absolute lifetimes', (
     const page = await agent.get('/browse').expect(200);
     const cookie = sessionCookieOf(response) as string;
 
-    const redis = createClient({ url: stack.config.redisUrl });
-    await redis.connect();
-    const ttl = await redis.ttl(`${stack.sessionPrefix}${sessionIdOf(cookie)}`);
-    await redis.close();
+    const ttl = await secondsToLive(stack, `sess:${sessionIdOf(cookie)}`);
     expect(ttl).toBeGreaterThan(30 * 60 - 10);
     expect(ttl).toBeLessThanOrEqual(30 * 60);
+    // Credentials end with the absolute lifetime, counted from connecting.
+    const credentialsTtl = await secondsToLive(stack, `cred:${sessionIdOf(cookie)}`);
+    expect(credentialsTtl).toBeGreaterThan(8 * 3600 - 10);
+    expect(credentialsTtl).toBeLessThanOrEqual(8 * 3600);
     expect(String(page.headers['set-cookie'])).toMatch(/Expires=/);
   });
 

@@ -9,10 +9,10 @@ describe('Several instances behind a load balancer share sessions through one Re
   let instanceB: Stack;
   beforeAll(async () => {
     emulator = await startEmulator();
-    const sessionPrefix = `test:${randomBytes(6).toString('hex')}:sess:`;
-    instanceA = await startStack({ emulator, sessionPrefix });
+    const namespace = `test:${randomBytes(6).toString('hex')}:`;
+    instanceA = await startStack({ emulator, namespace });
     // Behind one load balancer both instances answer to the same public origin.
-    instanceB = await startStack({ emulator, sessionPrefix, env: { BASE_URL: instanceA.url } });
+    instanceB = await startStack({ emulator, namespace, env: { BASE_URL: instanceA.url } });
   });
   afterAll(async () => {
     await instanceA.close();

@@ -28,8 +28,8 @@ export interface StackOptions {
   sessions?: 'redis' | 'embedded';
   /** Reuse a running emulator, e.g. for two app instances in front of one Dropbox. */
   emulator?: DropboxEmulator;
-  /** Share one Redis key prefix between instances, as a real deployment does. */
-  sessionPrefix?: string;
+  /** Share one Redis key namespace between instances, as a real deployment does. */
+  namespace?: string;
   listPageSize?: number;
   dropboxTimeoutMs?: number;
   env?: Record<string, string>;
@@ -41,7 +41,7 @@ export interface Stack {
   url: string;
   config: Config;
   sessions: SessionBackend;
-  sessionPrefix: string;
+  namespace: string;
   logLines: string[];
   agent(): ReturnType<typeof request.agent>;
   close(): Promise<void>;
@@ -98,8 +98,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
     }),
   );
-  const sessionPrefix = options.sessionPrefix ?? `test:${randomBytes(6).toString('hex')}:sess:`;
-  const sessions = config.redisUrl ? await connectRedisBackend({ url: config.redisUrl, logger, prefix: sessionPrefix }) : embeddedBackend();
+  const namespace = options.namespace ?? `test:${randomBytes(6).toString('hex')}:`;
+  const sessions = config.redisUrl ? await connectRedisBackend({ url: config.redisUrl, logger, namespace }) : embeddedBackend();
   const httpOptions = { timeoutMs: options.dropboxTimeoutMs ?? 5000 };
   const app = createApp({
     config,
@@ -117,7 +117,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     url,
     config,
     sessions,
-    sessionPrefix,
+    namespace,
     logLines,
     agent: () => request.agent(url),
     async close() {
@@ -134,14 +134,30 @@ export function sessionIdOf(cookie: string): string {
   return decodeURIComponent(cookie.split('=')[1]).slice(2).split('.')[0];
 }
 
-/** The session as the store holds it in Redis, or null when there is none. */
-export async function storedSession(stack: Stack, cookie: string): Promise<Record<string, any> | null> {
-  const redis = createClient({ url: stack.config.redisUrl });
+const testRedisClient = (url: string | undefined) => createClient({ url });
+
+async function withRedis<T>(stack: Stack, use: (redis: ReturnType<typeof testRedisClient>) => Promise<T>): Promise<T> {
+  const redis = testRedisClient(stack.config.redisUrl);
   await redis.connect();
   try {
-    const raw = await redis.get(`${stack.sessionPrefix}${sessionIdOf(cookie)}`);
-    return raw === null ? null : JSON.parse(raw);
+    return await use(redis);
   } finally {
     await redis.close();
   }
+}
+
+/** The session as the store holds it in Redis, or null when there is none. */
+export async function storedSession(stack: Stack, cookie: string): Promise<Record<string, any> | null> {
+  const raw = await withRedis(stack, (redis) => redis.get(`${stack.namespace}sess:${sessionIdOf(cookie)}`));
+  return raw === null ? null : JSON.parse(raw);
+}
+
+/** The session's credential hash in Redis (empty when there is none). */
+export async function storedCredentials(stack: Stack, cookie: string): Promise<Record<string, string>> {
+  return withRedis(stack, (redis) => redis.hGetAll(`${stack.namespace}cred:${sessionIdOf(cookie)}`));
+}
+
+/** Seconds left on a key of this stack's namespace, e.g. `sess:<sid>`. */
+export async function secondsToLive(stack: Stack, key: string): Promise<number> {
+  return withRedis(stack, (redis) => redis.ttl(`${stack.namespace}${key}`));
 }

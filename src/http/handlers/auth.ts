@@ -25,7 +25,7 @@ function promisify(run: (done: (error?: unknown) => void) => void): Promise<void
 }
 
 export function authHandlers(services: Services) {
-  const { oauth, tokens, api, logger, now } = services;
+  const { oauth, tokens, api, logger } = services;
 
   /** @route GET /auth/dropbox */
   const start: RequestHandler = (req, res, next) => {
@@ -64,10 +64,11 @@ export function authHandlers(services: Services) {
     });
 
     const returnTo = safeReturnPath(req.session.returnTo) ?? DEFAULT_RETURN_PATH;
+    // Connecting again while connected replaces the old connection.
+    if (req.session.connectedAt !== undefined) await tokens.forget(req);
     // A new session id at the moment of connecting, so a planted id is worth nothing (fixation).
     await promisify((done) => req.session.regenerate(done));
-    req.session.credentials = tokens.credentialsFrom(grant);
-    req.session.connectedAt = now();
+    await tokens.connect(req, grant, services.sessionMaxAgeMs);
     csrfTokenOf(req);
     await promisify((done) => req.session.save(done));
     logger.info({ event: 'connected' }, 'Dropbox connected');
@@ -76,7 +77,7 @@ export function authHandlers(services: Services) {
 
   /** @route POST /auth/logout */
   const logout: RequestHandler = async (req, res) => {
-    if (req.session.credentials) {
+    if (req.session.connectedAt !== undefined) {
       try {
         await tokens.withAccessToken(req, (accessToken) => api.revokeToken(accessToken, REVOKE_TIMEOUT_MS));
       } catch (failure) {
@@ -84,6 +85,7 @@ export function authHandlers(services: Services) {
         logger.warn({ event: 'revoke_failed', code: (failure as AppError).code }, 'could not revoke the Dropbox token at logout');
       }
     }
+    await tokens.forget(req);
     await promisify((done) => req.session.destroy(done));
     res.clearCookie(services.sessionCookie.name, sessionCookieOptions(services.sessionCookie.secure));
     res.redirect(302, '/');

@@ -61,7 +61,7 @@ export function browseHandlers(services: Services) {
 
   /** @route GET / : the root folder when connected, the invitation to connect otherwise. */
   const home: RequestHandler = async (req, res, next) => {
-    if (!req.session?.credentials) return res.render('home', { title: 'Connect your Dropbox' });
+    if (req.session.connectedAt === undefined) return res.render('home', { title: 'Connect your Dropbox' });
     return folder(req, res, next);
   };
 

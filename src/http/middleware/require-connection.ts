@@ -7,7 +7,7 @@ import { notConnected, sessionStoreUnavailable } from '../../errors';
  * here afterwards; a JSON client gets a 401 instead of a redirect it cannot follow.
  */
 export const requireConnection: RequestHandler = (req, res, next) => {
-  if (req.session.credentials) return next();
+  if (req.session.connectedAt !== undefined) return next();
   const isPageNavigation = req.method === 'GET' && req.accepts(['html', 'json']) === 'html';
   if (!isPageNavigation) return next(notConnected());
   const returnTo = safeReturnPath(req.originalUrl.split('?')[0]);

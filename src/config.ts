@@ -34,6 +34,8 @@ export interface Config {
   redisUrl?: string;
   redisClusterNodes?: string[];
   trustProxy: number;
+  /** A Dropbox 429 asking for at most this many seconds is waited out and retried once. */
+  dropboxRetryMaxWaitSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -94,6 +96,7 @@ const schema = z.object({
   SESSION_IDLE_TIMEOUT: duration.default(12 * DURATION_UNITS_MS.h),
   SESSION_MAX_AGE: duration.default(7 * DURATION_UNITS_MS.d),
   TRUST_PROXY: z.coerce.number({ error: 'must be a number of proxy hops' }).int().min(0).max(10).default(0),
+  DROPBOX_RETRY_MAX_WAIT: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DROPBOX_AUTHORIZE_URL: httpUrl.default('https://www.dropbox.com/oauth2/authorize'),
   DROPBOX_API_URL: httpUrl.default('https://api.dropboxapi.com'),
@@ -171,6 +174,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, randomSecret: () => string
     redisUrl: env.REDIS_CLUSTER_NODES ? undefined : env.REDIS_URL,
     redisClusterNodes: env.REDIS_CLUSTER_NODES,
     trustProxy: env.TRUST_PROXY,
+    dropboxRetryMaxWaitSeconds: env.DROPBOX_RETRY_MAX_WAIT,
     logLevel: env.LOG_LEVEL,
   };
   return { config: Object.freeze(config), warnings };

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { ConfigError, loadConfig, redirectUriOf, type Config } from './config';
 import { DropboxApiClient } from './dropbox/api-client';
+import { DEFAULT_HTTP_OPTIONS } from './dropbox/http';
 import { DropboxOAuthClient } from './dropbox/oauth-client';
 import { DropboxEmulator } from './emulator/emulator';
 import { addSampleFiles } from './emulator/sample-files';
@@ -79,8 +80,9 @@ async function main(): Promise<void> {
   const redirectUri = redirectUriOf(baseUrl);
   emulator?.registerRedirectUri(redirectUri);
 
-  const oauth = new DropboxOAuthClient({ ...config.dropbox, redirectUri });
-  const api = new DropboxApiClient({ apiUrl: config.dropbox.apiUrl });
+  const httpOptions = { ...DEFAULT_HTTP_OPTIONS, maxRetryWaitSeconds: config.dropboxRetryMaxWaitSeconds };
+  const oauth = new DropboxOAuthClient({ ...config.dropbox, redirectUri }, httpOptions);
+  const api = new DropboxApiClient({ apiUrl: config.dropbox.apiUrl }, httpOptions);
   server.on('request', createApp({ config: { ...config, baseUrl }, sessions, oauth, api, logger }));
 
   logger.info({ sessions: sessions.description }, `sessions: ${sessions.description}`);

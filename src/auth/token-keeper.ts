@@ -72,10 +72,7 @@ export class TokenKeeper {
 
   async withAccessToken<T>(req: Request, call: (accessToken: string) => Promise<T>): Promise<T> {
     let credentials = await this.store.get(req.sessionID);
-    if (!credentials) {
-      if (req.session.connectedAt === undefined) throw notConnected();
-      throw await this.disconnect(req, ENDED_MESSAGE);
-    }
+    if (!credentials) throw req.session.connectedAt === undefined ? notConnected() : reconnectRequired(ENDED_MESSAGE);
     if (this.now() >= credentials.expiresAt) credentials = await this.refresh(req, credentials);
     try {
       return await call(await this.openToken(req, credentials.accessToken));
@@ -103,7 +100,9 @@ export class TokenKeeper {
       return await flight;
     } catch (error) {
       if (error instanceof AppError && error.dropboxTag === 'invalid_grant') throw await this.disconnect(req, REVOKED_MESSAGE);
-      if (error instanceof AppError && error.code === 'credentials_gone') throw await this.disconnect(req, ENDED_MESSAGE);
+      // Gone while this request was in flight (a logout elsewhere): leave the session untouched,
+      // or saving it at the end of this request would bring a destroyed session back.
+      if (error instanceof AppError && error.code === 'credentials_gone') throw reconnectRequired(ENDED_MESSAGE);
       if (error instanceof AppError && error.code === 'credentials_unreadable') throw await this.disconnect(req, UNREADABLE_MESSAGE);
       throw error;
     }

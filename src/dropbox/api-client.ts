@@ -1,7 +1,6 @@
-import type { AxiosInstance, AxiosResponse } from 'axios';
 import { AppError } from '../errors';
-import { apiFailure, transportFailure } from './errors';
-import { createDropboxHttp, DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http';
+import { apiFailure } from './errors';
+import { DEFAULT_HTTP_OPTIONS, DropboxHttp, type HttpOptions } from './http';
 
 /**
  * The Dropbox API v2 routes Dropview calls, each taking the access token to use. Which token
@@ -59,14 +58,27 @@ function pageOf(body: Record<string, unknown>): FolderPage {
 }
 
 export class DropboxApiClient {
-  private readonly api: AxiosInstance;
+  private readonly api: DropboxHttp;
+  /**
+   * list_folder calls in flight, by token, path and limit. Dropbox rate-limits identical
+   * concurrent list_folder calls of one user, so a second caller shares the first call's answer.
+   */
+  private readonly listingsInFlight = new Map<string, Promise<FolderPage>>();
 
   constructor(settings: ApiSettings, httpOptions: HttpOptions = DEFAULT_HTTP_OPTIONS) {
-    this.api = createDropboxHttp(settings.apiUrl, httpOptions);
+    this.api = new DropboxHttp(settings.apiUrl, httpOptions);
   }
 
-  async listFolder(accessToken: string, path: string, limit: number): Promise<FolderPage> {
-    return pageOf(await this.rpc(accessToken, 'files/list_folder', { path, limit, include_non_downloadable_files: true }));
+  listFolder(accessToken: string, path: string, limit: number): Promise<FolderPage> {
+    const key = `${accessToken}\n${limit}\n${path}`;
+    let listing = this.listingsInFlight.get(key);
+    if (!listing) {
+      listing = this.rpc(accessToken, 'files/list_folder', { path, limit, include_non_downloadable_files: true })
+        .then(pageOf)
+        .finally(() => this.listingsInFlight.delete(key));
+      this.listingsInFlight.set(key, listing);
+    }
+    return listing;
   }
 
   async listFolderContinue(accessToken: string, cursor: string): Promise<FolderPage> {
@@ -87,27 +99,28 @@ export class DropboxApiClient {
 
   /** Revokes the token and, since it came from a refresh token, that refresh token too. */
   async revokeToken(accessToken: string, timeoutMs?: number): Promise<void> {
-    await this.rpc(accessToken, 'auth/token/revoke', undefined, timeoutMs);
+    await this.rpc(accessToken, 'auth/token/revoke', undefined, { timeoutMs, repeatable: false });
   }
 
   /**
    * An RPC call. Routes without arguments get no body and no Content-Type, which is one of the
    * two forms Dropbox accepts (an empty body with a JSON Content-Type is a 400).
    */
-  private async rpc(accessToken: string, route: string, args?: object, timeoutMs?: number): Promise<Record<string, unknown>> {
-    let response: AxiosResponse<string>;
-    try {
-      response = await this.api.post<string>(`/2/${route}`, args === undefined ? undefined : JSON.stringify(args), {
+  private async rpc(accessToken: string, route: string, args?: object, options: { timeoutMs?: number; repeatable?: boolean } = {}): Promise<Record<string, unknown>> {
+    const response = await this.api.post(
+      route,
+      `/2/${route}`,
+      args === undefined ? undefined : JSON.stringify(args),
+      {
         headers: {
           Authorization: `Bearer ${accessToken}`,
           // null, not absent: axios would otherwise add a form Content-Type, which Dropbox refuses.
           'Content-Type': args === undefined ? null : 'application/json',
         },
-        ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
-      });
-    } catch (error) {
-      throw transportFailure(route, error);
-    }
+        timeoutMs: options.timeoutMs,
+      },
+      options.repeatable ?? true,
+    );
     if (response.status !== 200) throw apiFailure(route, response);
     try {
       const body: unknown = JSON.parse(response.data);

@@ -29,8 +29,9 @@ export function tagPathOf(error: unknown): string | undefined {
   return tags.length ? tags.join('/') : undefined;
 }
 
-function retryAfterOf(response: AxiosResponse<string>, body: unknown): number {
-  const fromBody = (body as { error?: { retry_after?: unknown } } | undefined)?.error?.retry_after;
+/** Seconds Dropbox asks us to wait: `error.retry_after` in a JSON body, else the Retry-After header. */
+export function retryAfterOf(response: AxiosResponse<string>): number {
+  const fromBody = (parseJson(response.data) as { error?: { retry_after?: unknown } } | undefined)?.error?.retry_after;
   if (typeof fromBody === 'number' && fromBody >= 0) return fromBody;
   const fromHeader = Number(response.headers['retry-after']);
   return Number.isFinite(fromHeader) && fromHeader >= 0 ? fromHeader : DEFAULT_RETRY_AFTER_SECONDS;
@@ -68,7 +69,7 @@ export function apiFailure(route: string, response: AxiosResponse<string>): AppE
   if (status === 403) return new AppError(403, 'dropbox_forbidden', 'Your Dropbox account does not allow this.', { dropboxTag: tag });
   if (status === 409) return routeError(tag);
   if (status === 429) {
-    const retryAfter = retryAfterOf(response, body);
+    const retryAfter = retryAfterOf(response);
     return new AppError(503, 'dropbox_rate_limited', `Dropbox asked us to slow down. Please try again in ${retryAfter} seconds.`, {
       retryAfter,
       dropboxTag: tag ?? 'too_many_requests',

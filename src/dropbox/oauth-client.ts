@@ -1,7 +1,7 @@
-import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { AxiosResponse } from 'axios';
 import { AppError } from '../errors';
-import { tokenFailure, transportFailure } from './errors';
-import { createDropboxHttp, DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http';
+import { tokenFailure } from './errors';
+import { DEFAULT_HTTP_OPTIONS, DropboxHttp, type HttpOptions } from './http';
 
 /**
  * The Dropbox OAuth 2 client: the authorize URL, the code exchange and the refresh
@@ -59,14 +59,14 @@ function requireSeconds(body: Record<string, unknown>): number {
 }
 
 export class DropboxOAuthClient {
-  private readonly http: AxiosInstance;
+  private readonly http: DropboxHttp;
   private readonly basicAuth: { username: string; password: string };
 
   constructor(
     private readonly settings: OAuthSettings,
     httpOptions: HttpOptions = DEFAULT_HTTP_OPTIONS,
   ) {
-    this.http = createDropboxHttp(settings.apiUrl, httpOptions);
+    this.http = new DropboxHttp(settings.apiUrl, httpOptions);
     this.basicAuth = { username: settings.appKey, password: settings.appSecret };
   }
 
@@ -86,7 +86,8 @@ export class DropboxOAuthClient {
   }
 
   async exchangeCode(code: string, codeVerifier: string): Promise<TokenGrant> {
-    const body = await this.postToken({ grant_type: 'authorization_code', code, redirect_uri: this.settings.redirectUri, code_verifier: codeVerifier });
+    // Not repeated: a code works once, so a retry after a lost answer could only fail.
+    const body = await this.postToken({ grant_type: 'authorization_code', code, redirect_uri: this.settings.redirectUri, code_verifier: codeVerifier }, false);
     return {
       accessToken: requireString(body, 'access_token'),
       expiresInSeconds: requireSeconds(body),
@@ -97,20 +98,18 @@ export class DropboxOAuthClient {
 
   /** Dropbox does not rotate refresh tokens: the caller keeps the one it has. */
   async refresh(refreshToken: string): Promise<RefreshedAccess> {
-    const body = await this.postToken({ grant_type: 'refresh_token', refresh_token: refreshToken });
+    const body = await this.postToken({ grant_type: 'refresh_token', refresh_token: refreshToken }, true);
     return { accessToken: requireString(body, 'access_token'), expiresInSeconds: requireSeconds(body) };
   }
 
-  private async postToken(fields: Record<string, string>): Promise<Record<string, unknown>> {
-    let response: AxiosResponse<string>;
-    try {
-      response = await this.http.post<string>('/oauth2/token', new URLSearchParams(fields).toString(), {
-        auth: this.basicAuth,
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      });
-    } catch (error) {
-      throw transportFailure('oauth2/token', error);
-    }
+  private async postToken(fields: Record<string, string>, repeatable: boolean): Promise<Record<string, unknown>> {
+    const response = await this.http.post(
+      'oauth2/token',
+      '/oauth2/token',
+      new URLSearchParams(fields).toString(),
+      { auth: this.basicAuth, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+      repeatable,
+    );
     if (response.status !== 200) throw tokenFailure(response);
     return parseTokenBody(response);
   }

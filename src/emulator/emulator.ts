@@ -70,7 +70,7 @@ export class DropboxEmulator {
   private readonly clockOffsetMs = { value: 0 };
   private readonly context: EmulatorContext;
   private readonly faults: ArmedFault[] = [];
-  private latencyMs = 0;
+  private readonly latencyMs = new Map<string, number>();
   private server?: Server;
 
   constructor(options: EmulatorOptions = {}) {
@@ -137,8 +137,9 @@ export class DropboxEmulator {
     this.clockOffsetMs.value += ms;
   }
 
-  setLatency(ms: number): void {
-    this.latencyMs = ms;
+  /** Delays every answer of `route` (all API and token calls when omitted) by `ms`. */
+  setLatency(ms: number, route = '*'): void {
+    this.latencyMs.set(route, ms);
   }
 
   /** The next `times` calls of `route` (`*` for any API or token call) answer with `fault`. */
@@ -179,7 +180,8 @@ export class DropboxEmulator {
       this.record(route, req, res);
       const fault = this.takeFault(route);
       const proceed = () => (fault ? this.answerWithFault(fault, res) : next());
-      if (this.latencyMs > 0) setTimeout(proceed, this.latencyMs);
+      const delay = this.latencyMs.get(route) ?? (route === 'oauth2/authorize' ? 0 : (this.latencyMs.get('*') ?? 0));
+      if (delay > 0) setTimeout(proceed, delay);
       else proceed();
     });
     app.use(oauthRoutes(this.context));

@@ -3,8 +3,12 @@ import session, { type SessionData } from 'express-session';
 /**
  * The session store for a single machine without Redis. Unlike express-session's MemoryStore
  * it expires sessions and holds at most `maxSessions` of them, dropping the least recently
- * used first, so it cannot grow without bound.
+ * used first, so it cannot grow without bound. Like the Redis store, a destroyed session stays
+ * destroyed: a request in flight at logout cannot write it back.
  */
+
+/** Longer than any request can be in flight. */
+const TOMBSTONE_TTL_MS = 10 * 60 * 1000;
 
 export interface EmbeddedStoreOptions {
   maxSessions?: number;
@@ -15,7 +19,8 @@ export interface EmbeddedStoreOptions {
 }
 
 interface Entry {
-  json: string;
+  /** Undefined for a destroyed session's tombstone. */
+  json?: string;
   expiresAt: number;
 }
 
@@ -47,11 +52,14 @@ export class EmbeddedSessionStore extends session.Store {
       this.entries.delete(sid);
       return callback(undefined, null);
     }
+    if (entry.json === undefined) return callback(undefined, null);
     this.markRecentlyUsed(sid, entry);
     callback(undefined, JSON.parse(entry.json) as SessionData);
   }
 
   override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
+    const existing = this.entries.get(sid);
+    if (existing && existing.json === undefined && existing.expiresAt > this.now()) return callback?.();
     this.entries.delete(sid);
     this.entries.set(sid, { json: JSON.stringify(data), expiresAt: this.expiryOf(data) });
     while (this.entries.size > this.maxSessions) this.entries.delete(this.entries.keys().next().value as string);
@@ -60,7 +68,7 @@ export class EmbeddedSessionStore extends session.Store {
 
   override touch(sid: string, data: SessionData, callback?: () => void): void {
     const entry = this.entries.get(sid);
-    if (entry) {
+    if (entry?.json !== undefined) {
       entry.expiresAt = this.expiryOf(data);
       this.markRecentlyUsed(sid, entry);
     }
@@ -69,6 +77,7 @@ export class EmbeddedSessionStore extends session.Store {
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
     this.entries.delete(sid);
+    this.entries.set(sid, { expiresAt: this.now() + TOMBSTONE_TTL_MS });
     callback?.();
   }
 

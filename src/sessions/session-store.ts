@@ -1,9 +1,9 @@
-import { RedisStore } from 'connect-redis';
 import type session from 'express-session';
 import { createClient, type RedisClientType } from 'redis';
 import type { Logger } from 'pino';
 import { MemoryCredentialStore, RedisCredentialStore, type CredentialStore } from './credential-store';
 import { EmbeddedSessionStore } from './embedded-store';
+import { EndingRedisStore } from './redis-session-store';
 
 /**
  * Where sessions live. With REDIS_URL: Redis through connect-redis, shared by every instance.
@@ -88,7 +88,7 @@ export async function connectRedisBackend(options: RedisBackendOptions): Promise
   }
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   return {
-    store: new RedisStore({ client, prefix: `${namespace}sess:` }),
+    store: new EndingRedisStore(client, `${namespace}sess:`),
     credentials: new RedisCredentialStore(client, namespace),
     description: `Redis at ${safeUrl} (shared by every instance)`,
     redis: client,

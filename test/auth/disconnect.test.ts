@@ -17,18 +17,22 @@ describe('Disconnecting (POST /auth/logout)', () => {
     return { agent, cookie, csrf: csrfTokenOf(page.text), bearer: stack.emulator.calls('files/list_folder').pop()?.bearer as string };
   }
 
-  const sessionKeyExists = async (cookie: string) => (await storedSession(stack, cookie)) !== null;
+  /** A destroyed session leaves only a tombstone (see redis-session-store.ts). */
+  const sessionIsLive = async (cookie: string) => {
+    const stored = await storedSession(stack, cookie);
+    return stored !== null && !stored.ended;
+  };
 
   test('when the user disconnects, then the token is revoked at Dropbox, the session is destroyed, the cookie cleared and the stale cookie browses no more', async () => {
     const { agent, cookie, csrf, bearer } = await connectedAgent();
-    expect(await sessionKeyExists(cookie)).toBe(true);
+    expect(await sessionIsLive(cookie)).toBe(true);
 
     const response = await agent.post('/auth/logout').type('form').send({ _csrf: csrf }).expect(302).expect('Location', '/');
 
     const revoke = stack.emulator.calls('auth/token/revoke').pop();
     expect(revoke).toMatchObject({ status: 200, bearer });
     expect(stack.emulator.tokens.checkAccessToken(bearer)).toEqual({ ok: false, reason: 'invalid' });
-    expect(await sessionKeyExists(cookie)).toBe(false);
+    expect(await sessionIsLive(cookie)).toBe(false);
     expect(String(response.headers['set-cookie'])).toMatch(/dropview\.sid=;.*Expires=Thu, 01 Jan 1970/);
     await stack.agent().get('/browse').set('Cookie', cookie).set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox');
   });
@@ -37,7 +41,7 @@ describe('Disconnecting (POST /auth/logout)', () => {
     const { agent, cookie, csrf } = await connectedAgent();
     stack.emulator.injectFault('auth/token/revoke', { kind: 'server_error' });
     await agent.post('/auth/logout').type('form').send({ _csrf: csrf }).expect(302).expect('Location', '/');
-    expect(await sessionKeyExists(cookie)).toBe(false);
+    expect(await sessionIsLive(cookie)).toBe(false);
   });
 
   test('when the POST carries no anti-CSRF value, then it is refused with 403 and the user stays connected', async () => {
@@ -46,7 +50,7 @@ describe('Disconnecting (POST /auth/logout)', () => {
     const refused = await agent.post('/auth/logout').type('form').send({}).set('Accept', 'text/html').expect(403);
     expect(refused.text).toContain('Form expired');
     expect(stack.emulator.calls('auth/token/revoke')).toHaveLength(revokesBefore);
-    expect(await sessionKeyExists(cookie)).toBe(true);
+    expect(await sessionIsLive(cookie)).toBe(true);
     await agent.get('/browse').expect(200);
   });
 

@@ -14,7 +14,7 @@ describe('When Dropbox misbehaves, people get a page they understand', () => {
   afterAll(async () => stack.close());
   afterEach(() => stack.emulator.clearFaults());
 
-  test('when Dropbox rate-limits with JSON, then the page is 503 with Retry-After from the body', async () => {
+  test('when Dropbox rate-limits with a long wait in JSON, then the page is 503 with Retry-After from the body', async () => {
     stack.emulator.injectFault('files/list_folder', { kind: 'rate_limit', retryAfter: 42 });
     const page = await agent.get('/browse').set('Accept', 'text/html').expect(503);
     expect(page.headers['retry-after']).toBe('42');
@@ -22,18 +22,60 @@ describe('When Dropbox misbehaves, people get a page they understand', () => {
     expect(page.text).not.toMatch(STACK_TRACE);
   });
 
-  test('when Dropbox rate-limits in plain text, then the page is 503 with the Retry-After header it sent', async () => {
+  test('when Dropbox rate-limits in plain text with a long wait, then the answer is 503 with the Retry-After header it sent', async () => {
     stack.emulator.injectFault('files/list_folder', { kind: 'rate_limit_text', retryAfter: 7 });
     const response = await agent.get('/browse').set('Accept', 'application/json').expect(503);
     expect(response.headers['retry-after']).toBe('7');
     expect(response.body.error).toEqual({ code: 'dropbox_rate_limited', message: expect.stringContaining('7 seconds'), retryAfter: 7 });
   });
 
-  test('when Dropbox answers 500, then the page is 502 and says Dropbox is having trouble', async () => {
+  test('when Dropbox answers 500 once, then the read is retried and the page shows', async () => {
+    const before = stack.emulator.calls('files/list_folder').length;
     stack.emulator.injectFault('files/list_folder', { kind: 'server_error', status: 500 });
+    await agent.get('/browse').expect(200);
+    expect(stack.emulator.calls('files/list_folder').slice(before).map((call) => call.status)).toEqual([500, 200]);
+  });
+
+  test('when Dropbox keeps answering 5xx, then after the bounded retries the page is 502 and says Dropbox is having trouble', async () => {
+    const before = stack.emulator.calls('files/list_folder').length;
+    stack.emulator.injectFault('files/list_folder', { kind: 'server_error', status: 503 }, 10);
     const page = await agent.get('/browse').set('Accept', 'text/html').expect(502);
     expect(page.text).toContain('Dropbox is having trouble');
     expect(page.text).not.toMatch(STACK_TRACE);
+    expect(stack.emulator.calls('files/list_folder').length - before).toBe(3);
+  });
+
+  test('when Dropbox rate-limits with a short wait, then the app waits it out and retries once', async () => {
+    const before = stack.emulator.calls('files/list_folder').length;
+    stack.emulator.injectFault('files/list_folder', { kind: 'rate_limit', retryAfter: 1, reason: 'too_many_write_operations' });
+    const started = Date.now();
+    await agent.get('/browse').expect(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(stack.emulator.calls('files/list_folder').slice(before).map((call) => call.status)).toEqual([429, 200]);
+  });
+
+  test('when Dropbox rate-limits in plain text with a short Retry-After, then the app waits it out and retries once', async () => {
+    stack.emulator.injectFault('files/list_folder', { kind: 'rate_limit_text', retryAfter: 1 });
+    await agent.get('/browse').expect(200);
+  });
+
+  test('when Dropbox rate-limits twice in a row, then the second 429 goes to the user as 503', async () => {
+    stack.emulator.injectFault('files/list_folder', { kind: 'rate_limit', retryAfter: 1 }, 2);
+    const response = await agent.get('/browse').set('Accept', 'application/json').expect(503);
+    expect(response.headers['retry-after']).toBe('1');
+  });
+
+  test('when identical listings of one session are requested at once, then Dropbox is asked once', async () => {
+    stack.emulator.setLatency(150);
+    try {
+      const before = stack.emulator.calls('files/list_folder').length;
+      const responses = await Promise.all(Array.from({ length: 10 }, () => agent.get('/browse/Documents').set('Accept', 'application/json')));
+      expect(responses.map((response) => response.status)).toEqual(Array(10).fill(200));
+      expect(new Set(responses.map((response) => JSON.stringify(response.body))).size).toBe(1);
+      expect(stack.emulator.calls('files/list_folder').length - before).toBe(1);
+    } finally {
+      stack.emulator.setLatency(0);
+    }
   });
 
   test('when Dropbox hangs, then the page is 504 within the timeout', async () => {
@@ -44,9 +86,9 @@ describe('When Dropbox misbehaves, people get a page they understand', () => {
     expect(page.text).toContain('took too long');
   });
 
-  test('when the token endpoint fails during a refresh, then the page is 502 and the user stays connected', async () => {
+  test('when the token endpoint keeps failing during a refresh, then the page is 502 and the user stays connected', async () => {
     stack.emulator.expireAccessTokens();
-    stack.emulator.injectFault('oauth2/token', { kind: 'server_error', status: 503 });
+    stack.emulator.injectFault('oauth2/token', { kind: 'server_error', status: 503 }, 3);
     await agent.get('/browse').set('Accept', 'text/html').expect(502);
     await agent.get('/browse').expect(200);
   });

@@ -16,9 +16,9 @@ describe('Logs never carry a token, a code or a secret', () => {
     await agent.get('/browse').expect(200);
     stack.emulator.expireAccessTokens();
     await agent.get('/browse').expect(200);
-    stack.emulator.injectFault('files/list_folder', { kind: 'rate_limit', retryAfter: 3 });
+    stack.emulator.injectFault('files/list_folder', { kind: 'rate_limit', retryAfter: 30 });
     await agent.get('/browse').expect(503);
-    stack.emulator.injectFault('files/list_folder', { kind: 'server_error' });
+    stack.emulator.injectFault('files/list_folder', { kind: 'server_error' }, 3);
     await agent.get('/browse').expect(502);
     await agent.get('/download/Documents/Notes.md').expect(302);
     const page = await agent.get('/browse').expect(200);

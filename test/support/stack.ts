@@ -8,6 +8,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import { loadConfig, redirectUriOf, type Config } from '../../src/config';
 import { DropboxApiClient } from '../../src/dropbox/api-client';
+import { DEFAULT_HTTP_OPTIONS } from '../../src/dropbox/http';
 import { DropboxOAuthClient } from '../../src/dropbox/oauth-client';
 import { DropboxEmulator } from '../../src/emulator/emulator';
 import { addSampleFiles } from '../../src/emulator/sample-files';
@@ -100,7 +101,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   );
   const namespace = options.namespace ?? `test:${randomBytes(6).toString('hex')}:`;
   const sessions = config.redisUrl ? await connectRedisBackend({ url: config.redisUrl, logger, namespace }) : embeddedBackend();
-  const httpOptions = { timeoutMs: options.dropboxTimeoutMs ?? 5000 };
+  const httpOptions = { ...DEFAULT_HTTP_OPTIONS, timeoutMs: options.dropboxTimeoutMs ?? 5000, maxRetryWaitSeconds: config.dropboxRetryMaxWaitSeconds, backoffMs: 20 };
   const app = createApp({
     config,
     sessions,

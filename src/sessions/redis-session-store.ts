@@ -1,0 +1,69 @@
+import { RedisStore } from 'connect-redis';
+import type { SessionData } from 'express-session';
+import type { RedisClientType } from 'redis';
+
+/**
+ * connect-redis, with one change: a destroyed session stays destroyed. express-session writes a
+ * whole session at the end of each request that changed it, so a request still in flight when
+ * the user logs out would write the session back. Here `destroy` leaves a tombstone under the
+ * session's own key for a while, and `set` refuses to overwrite a tombstone. One key per
+ * operation, so this also holds on a Redis Cluster.
+ */
+
+export const TOMBSTONE = '{"ended":true}';
+/** Longer than any request can be in flight. */
+const TOMBSTONE_TTL_MS = 10 * 60 * 1000;
+const DEFAULT_TTL_SECONDS = 86_400;
+
+const SET_UNLESS_ENDED = `
+if redis.call('GET', KEYS[1]) == ARGV[3] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
+// The callback shape connect-redis declares.
+type Callback = (err?: unknown, data?: any) => any;
+
+export class EndingRedisStore extends RedisStore {
+  constructor(
+    private readonly redis: RedisClientType,
+    prefix: string,
+  ) {
+    super({ client: redis, prefix });
+  }
+
+  override async get(sid: string, cb?: Callback): Promise<unknown> {
+    try {
+      const data = (await super.get(sid)) as (SessionData & { ended?: boolean }) | null;
+      const live = data?.ended ? null : data;
+      return cb ? cb(null, live) : live;
+    } catch (error) {
+      if (cb) return cb(error);
+      throw error;
+    }
+  }
+
+  override async set(sid: string, sess: SessionData, cb?: Callback): Promise<unknown> {
+    try {
+      const expires = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() - Date.now() : DEFAULT_TTL_SECONDS * 1000;
+      if (expires <= 0) {
+        await this.redis.del(this.prefix + sid);
+      } else {
+        await this.redis.eval(SET_UNLESS_ENDED, { keys: [this.prefix + sid], arguments: [this.serializer.stringify(sess), String(Math.ceil(expires)), TOMBSTONE] });
+      }
+      return cb ? cb(null) : undefined;
+    } catch (error) {
+      if (cb) return cb(error);
+      throw error;
+    }
+  }
+
+  override async destroy(sid: string, cb?: Callback): Promise<unknown> {
+    try {
+      await this.redis.set(this.prefix + sid, TOMBSTONE, { expiration: { type: 'PX', value: TOMBSTONE_TTL_MS } });
+      return cb ? cb(null) : undefined;
+    } catch (error) {
+      if (cb) return cb(error);
+      throw error;
+    }
+  }
+}

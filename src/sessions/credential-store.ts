@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClientType } from 'redis';
+import { withinDeadline } from './deadline';
 
 /**
  * Where a session's Dropbox credentials live: beside the session, not inside it. express-session
@@ -68,7 +69,7 @@ export class RedisCredentialStore implements CredentialStore {
   ) {}
 
   async get(sid: string): Promise<StoredCredentials | undefined> {
-    const hash = await this.client.hGetAll(this.credentialsKey(sid));
+    const hash = await withinDeadline(this.client.hGetAll(this.credentialsKey(sid)));
     if (!hash[FIELDS.version]) return undefined;
     return {
       accessToken: hash[FIELDS.accessToken],
@@ -81,35 +82,39 @@ export class RedisCredentialStore implements CredentialStore {
 
   async put(sid: string, credentials: NewCredentials, ttlMs: number): Promise<StoredCredentials> {
     const stored = { ...credentials, version: newVersion() };
-    await this.client.eval(PUT_SCRIPT, {
-      keys: [this.credentialsKey(sid)],
-      arguments: [stored.accessToken, String(stored.expiresAt), stored.refreshToken, stored.accountId, stored.version, String(Math.ceil(ttlMs))],
-    });
+    await withinDeadline(
+      this.client.eval(PUT_SCRIPT, {
+        keys: [this.credentialsKey(sid)],
+        arguments: [stored.accessToken, String(stored.expiresAt), stored.refreshToken, stored.accountId, stored.version, String(Math.ceil(ttlMs))],
+      }),
+    );
     return stored;
   }
 
   async replaceAccess(sid: string, expectedVersion: string, access: RefreshedAccess): Promise<StoredCredentials | undefined> {
     const version = newVersion();
-    const written = await this.client.eval(REPLACE_ACCESS_SCRIPT, {
-      keys: [this.credentialsKey(sid)],
-      arguments: [expectedVersion, access.accessToken, String(access.expiresAt), version],
-    });
+    const written = await withinDeadline(
+      this.client.eval(REPLACE_ACCESS_SCRIPT, {
+        keys: [this.credentialsKey(sid)],
+        arguments: [expectedVersion, access.accessToken, String(access.expiresAt), version],
+      }),
+    );
     return written === 1 ? this.get(sid) : undefined;
   }
 
   async delete(sid: string): Promise<void> {
-    await this.client.del(this.credentialsKey(sid));
+    await withinDeadline(this.client.del(this.credentialsKey(sid)));
   }
 
   async tryLock(sid: string, ttlMs: number): Promise<RefreshLock | undefined> {
     const key = `${this.namespace}lock:${sid}`;
     const owner = newVersion();
-    const acquired = await this.client.set(key, owner, { condition: 'NX', expiration: { type: 'PX', value: Math.ceil(ttlMs) } });
+    const acquired = await withinDeadline(this.client.set(key, owner, { condition: 'NX', expiration: { type: 'PX', value: Math.ceil(ttlMs) } }));
     if (acquired !== 'OK') return undefined;
     return {
       // Only the owner releases: a lock that expired and was taken by another holder stays theirs.
       release: async () => {
-        await this.client.eval(RELEASE_LOCK_SCRIPT, { keys: [key], arguments: [owner] });
+        await withinDeadline(this.client.eval(RELEASE_LOCK_SCRIPT, { keys: [key], arguments: [owner] }));
       },
     };
   }

@@ -1,13 +1,14 @@
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import type { RedisClientType } from 'redis';
+import { withinDeadline } from './deadline';
 
 /**
  * connect-redis, with one change: a destroyed session stays destroyed. express-session writes a
  * whole session at the end of each request that changed it, so a request still in flight when
  * the user logs out would write the session back. Here `destroy` leaves a tombstone under the
  * session's own key for a while, and `set` refuses to overwrite a tombstone. One key per
- * operation, so this also holds on a Redis Cluster.
+ * operation, so this also holds on a Redis Cluster. Every operation has a deadline (deadline.ts).
  */
 
 export const TOMBSTONE = '{"ended":true}';
@@ -33,7 +34,7 @@ export class EndingRedisStore extends RedisStore {
 
   override async get(sid: string, cb?: Callback): Promise<unknown> {
     try {
-      const data = (await super.get(sid)) as (SessionData & { ended?: boolean }) | null;
+      const data = (await withinDeadline(super.get(sid))) as (SessionData & { ended?: boolean }) | null;
       const live = data?.ended ? null : data;
       return cb ? cb(null, live) : live;
     } catch (error) {
@@ -46,10 +47,20 @@ export class EndingRedisStore extends RedisStore {
     try {
       const expires = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() - Date.now() : DEFAULT_TTL_SECONDS * 1000;
       if (expires <= 0) {
-        await this.redis.del(this.prefix + sid);
+        await withinDeadline(this.redis.del(this.prefix + sid));
       } else {
-        await this.redis.eval(SET_UNLESS_ENDED, { keys: [this.prefix + sid], arguments: [this.serializer.stringify(sess), String(Math.ceil(expires)), TOMBSTONE] });
+        await withinDeadline(this.redis.eval(SET_UNLESS_ENDED, { keys: [this.prefix + sid], arguments: [this.serializer.stringify(sess), String(Math.ceil(expires)), TOMBSTONE] }));
       }
+      return cb ? cb(null) : undefined;
+    } catch (error) {
+      if (cb) return cb(error);
+      throw error;
+    }
+  }
+
+  override async touch(sid: string, sess: SessionData, cb?: Callback): Promise<unknown> {
+    try {
+      await withinDeadline(super.touch(sid, sess));
       return cb ? cb(null) : undefined;
     } catch (error) {
       if (cb) return cb(error);
@@ -59,7 +70,7 @@ export class EndingRedisStore extends RedisStore {
 
   override async destroy(sid: string, cb?: Callback): Promise<unknown> {
     try {
-      await this.redis.set(this.prefix + sid, TOMBSTONE, { expiration: { type: 'PX', value: TOMBSTONE_TTL_MS } });
+      await withinDeadline(this.redis.set(this.prefix + sid, TOMBSTONE, { expiration: { type: 'PX', value: TOMBSTONE_TTL_MS } }));
       return cb ? cb(null) : undefined;
     } catch (error) {
       if (cb) return cb(error);

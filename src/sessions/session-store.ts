@@ -3,6 +3,7 @@ import { createClient, type RedisClientType } from 'redis';
 import type { Logger } from 'pino';
 import { MemoryCredentialStore, RedisCredentialStore, type CredentialStore } from './credential-store';
 import { EmbeddedSessionStore } from './embedded-store';
+import { withinDeadline } from './deadline';
 import { EndingRedisStore } from './redis-session-store';
 
 /**
@@ -35,8 +36,6 @@ export interface RedisBackendOptions {
 }
 
 const HEALTH_CHECK_TIMEOUT_MS = 1000;
-/** A Redis that accepts connections but stops answering must still give a 503 within 2 s. */
-const COMMAND_TIMEOUT_MS = 1500;
 
 /** redis://user:secret@host:6379/0 -> redis://host:6379/0, for log lines. */
 export function withoutCredentials(url: string): string {
@@ -60,7 +59,6 @@ export async function connectRedisBackend(options: RedisBackendOptions): Promise
     // Without this, commands queue up while Redis is away and every request hangs; with it
     // they fail at once and the user gets a 503 page.
     disableOfflineQueue: true,
-    commandOptions: { timeout: COMMAND_TIMEOUT_MS },
     socket: {
       connectTimeout: 2000,
       reconnectStrategy: (retries, cause) => {
@@ -94,8 +92,7 @@ export async function connectRedisBackend(options: RedisBackendOptions): Promise
     redis: client,
     async isHealthy() {
       if (!client.isReady) return false;
-      const timeout = new Promise<false>((resolve) => setTimeout(resolve, HEALTH_CHECK_TIMEOUT_MS, false).unref());
-      return Promise.race([client.ping().then((reply) => reply === 'PONG', () => false), timeout]);
+      return withinDeadline(client.ping(), HEALTH_CHECK_TIMEOUT_MS).then((reply) => reply === 'PONG', () => false);
     },
     async close() {
       if (client.isOpen) await client.close().catch(() => client.destroy());

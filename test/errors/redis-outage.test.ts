@@ -56,4 +56,23 @@ describe('When the session store (Redis) goes away', () => {
     await connect(again);
     await again.get('/browse').expect(200);
   });
+
+  test('when Redis hangs (accepts but never answers), then pages and /healthz answer 503 within 2 s; when it wakes, everything works again', async () => {
+    const agent = stack.agent();
+    await connect(agent);
+    await agent.get('/browse').expect(200);
+
+    redis.kill('SIGSTOP');
+    try {
+      const started = Date.now();
+      const [page, health] = await Promise.all([agent.get('/browse').set('Accept', 'text/html'), stack.agent().get('/healthz')]);
+      expect(page.status).toBe(503);
+      expect(health.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      redis.kill('SIGCONT');
+    }
+    await agent.get('/browse').expect(200);
+    await stack.agent().get('/healthz').expect(200);
+  });
 });

@@ -1,0 +1,19 @@
+/**
+ * A bound on one Redis operation. node-redis' own command timeout stops counting once a
+ * command is written to the socket, so a Redis that accepts commands but never answers (a
+ * hung or paused server) would hold a request forever; this bound makes it a fast 503.
+ */
+
+export const REDIS_DEADLINE_MS = 1500;
+
+export class RedisDeadlineError extends Error {
+  override name = 'RedisDeadlineError';
+}
+
+export function withinDeadline<T>(work: Promise<T>, ms = REDIS_DEADLINE_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RedisDeadlineError(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}

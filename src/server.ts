@@ -30,8 +30,8 @@ async function startDemoEmulator(config: Config): Promise<{ emulator: DropboxEmu
 }
 
 async function openSessionBackend(config: Config, logger: ReturnType<typeof createLogger>): Promise<SessionBackend> {
-  if (config.redisClusterNodes) throw new StartupError('REDIS_CLUSTER_NODES is not supported by this version; use REDIS_URL');
-  return config.redisUrl ? connectRedisBackend({ url: config.redisUrl, logger }) : embeddedBackend();
+  if (config.redisClusterNodes || config.redisUrl) return connectRedisBackend({ url: config.redisUrl, clusterNodes: config.redisClusterNodes, logger });
+  return embeddedBackend();
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RedisClientType } from 'redis';
+import type { RedisConnection } from './session-store';
 import { withinDeadline } from './deadline';
 
 /**
@@ -63,7 +63,7 @@ return 0`;
 
 export class RedisCredentialStore implements CredentialStore {
   constructor(
-    private readonly client: RedisClientType,
+    private readonly client: RedisConnection,
     /** e.g. `dropview:`; credentials go under `<namespace>cred:<sid>`, locks under `<namespace>lock:<sid>`. */
     private readonly namespace: string,
   ) {}

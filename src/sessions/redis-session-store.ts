@@ -1,6 +1,6 @@
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
-import type { RedisClientType } from 'redis';
+import type { RedisConnection } from './session-store';
 import { withinDeadline } from './deadline';
 
 /**
@@ -26,7 +26,7 @@ type Callback = (err?: unknown, data?: any) => any;
 
 export class EndingRedisStore extends RedisStore {
   constructor(
-    private readonly redis: RedisClientType,
+    private readonly redis: RedisConnection,
     prefix: string,
   ) {
     super({ client: redis, prefix });

@@ -1,5 +1,5 @@
 import type session from 'express-session';
-import { createClient, type RedisClientType } from 'redis';
+import { createClient, createCluster, type RedisClientType, type RedisClusterType } from 'redis';
 import type { Logger } from 'pino';
 import { MemoryCredentialStore, RedisCredentialStore, type CredentialStore } from './credential-store';
 import { EmbeddedSessionStore } from './embedded-store';
@@ -17,8 +17,8 @@ export interface SessionBackend {
   credentials: CredentialStore;
   /** Said once in the log at start-up; never carries a password. */
   description: string;
-  /** The Redis client, when sessions live in Redis. */
-  redis?: RedisClientType;
+  /** The Redis connection, when sessions live in Redis. */
+  redis?: RedisConnection;
   isHealthy(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -26,8 +26,14 @@ export interface SessionBackend {
 /** Every Dropview key in Redis starts with this: `sess:`, `cred:` and `lock:` follow. */
 export const DEFAULT_NAMESPACE = 'dropview:';
 
+/** A single Redis or a Redis Cluster; every Dropview operation touches one key, so either works. */
+export type RedisConnection = RedisClientType | RedisClusterType;
+
 export interface RedisBackendOptions {
-  url: string;
+  /** A single Redis (REDIS_URL)... */
+  url?: string;
+  /** ...or the `host:port` nodes of a Redis Cluster (REDIS_CLUSTER_NODES). */
+  clusterNodes?: string[];
   logger: Logger;
   /** Connection attempts at start-up before giving up. */
   startupAttempts?: number;
@@ -49,51 +55,57 @@ export class StartupError extends Error {
   override name = 'StartupError';
 }
 
+async function answersPing(client: RedisConnection): Promise<boolean> {
+  if (!client.isReady) return false;
+  // A cluster is healthy when every master answers: a lost master means lost slots.
+  const nodes = 'masters' in client ? await Promise.all(client.masters.map((master) => client.nodeClient(master))) : [client];
+  const replies = await withinDeadline(Promise.all(nodes.map((node) => node.ping())), HEALTH_CHECK_TIMEOUT_MS).catch(() => []);
+  return replies.length === nodes.length && replies.every((reply) => reply === 'PONG');
+}
+
 export async function connectRedisBackend(options: RedisBackendOptions): Promise<SessionBackend> {
-  const { url, logger } = options;
+  const { logger } = options;
   const startupAttempts = options.startupAttempts ?? 5;
-  const safeUrl = withoutCredentials(url);
+  const target = options.clusterNodes ? `Redis Cluster at ${options.clusterNodes.join(',')}` : `Redis at ${withoutCredentials(options.url as string)}`;
   let connectedOnce = false;
-  const client: RedisClientType = createClient({
-    url,
-    // Without this, commands queue up while Redis is away and every request hangs; with it
-    // they fail at once and the user gets a 503 page.
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: 2000,
-      reconnectStrategy: (retries, cause) => {
-        if (!connectedOnce && retries >= startupAttempts - 1) return new StartupError(`Redis at ${safeUrl} is unreachable (${cause.message})`);
-        return Math.min(100 * 2 ** retries, 2000);
-      },
+  const socket = {
+    connectTimeout: 2000,
+    reconnectStrategy: (retries: number, cause: Error) => {
+      if (!connectedOnce && retries >= startupAttempts - 1) return new StartupError(`${target} is unreachable (${cause.message})`);
+      return Math.min(100 * 2 ** retries, 2000);
     },
-  });
+  };
+  // Without disableOfflineQueue, commands queue up while Redis is away and every request hangs;
+  // with it they fail at once and the user gets a 503 page.
+  const client: RedisConnection = options.clusterNodes
+    ? createCluster({
+        rootNodes: options.clusterNodes.map((node) => ({ url: `redis://${node}` })),
+        defaults: { disableOfflineQueue: true, socket },
+        // Re-read the topology 1 s after a node starts reconnecting, so a failover is noticed fast.
+        topologyRefreshOnReconnectionAttemptStrategy: 1000,
+      })
+    : createClient({ url: options.url, disableOfflineQueue: true, socket });
   let lastErrorLoggedAt = 0;
   // An 'error' listener is required: without one a dropped connection crashes the process.
   client.on('error', (error: Error) => {
     if (Date.now() - lastErrorLoggedAt < 5000) return;
     lastErrorLoggedAt = Date.now();
-    logger.warn({ redis: safeUrl, reason: error.message }, 'session store connection problem');
-  });
-  client.on('ready', () => {
-    if (connectedOnce) logger.info({ redis: safeUrl }, 'session store reconnected');
-    connectedOnce = true;
+    logger.warn({ redis: target, reason: error.message }, 'session store connection problem');
   });
   try {
     await client.connect();
+    connectedOnce = true;
   } catch (error) {
     client.destroy();
-    throw error instanceof StartupError ? error : new StartupError(`Redis at ${safeUrl} is unreachable (${(error as Error).message})`);
+    throw error instanceof StartupError ? error : new StartupError(`${target} is unreachable (${(error as Error).message})`);
   }
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   return {
     store: new EndingRedisStore(client, `${namespace}sess:`),
     credentials: new RedisCredentialStore(client, namespace),
-    description: `Redis at ${safeUrl} (shared by every instance)`,
+    description: `${target} (shared by every instance)`,
     redis: client,
-    async isHealthy() {
-      if (!client.isReady) return false;
-      return withinDeadline(client.ping(), HEALTH_CHECK_TIMEOUT_MS).then((reply) => reply === 'PONG', () => false);
-    },
+    isHealthy: () => answersPing(client),
     async close() {
       if (client.isOpen) await client.close().catch(() => client.destroy());
     },

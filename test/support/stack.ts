@@ -100,7 +100,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
   );
   const namespace = options.namespace ?? `test:${randomBytes(6).toString('hex')}:`;
-  const sessions = config.redisUrl ? await connectRedisBackend({ url: config.redisUrl, logger, namespace }) : embeddedBackend();
+  const sessions =
+    config.redisUrl || config.redisClusterNodes
+      ? await connectRedisBackend({ url: config.redisUrl, clusterNodes: config.redisClusterNodes, logger, namespace })
+      : embeddedBackend();
   const httpOptions = { ...DEFAULT_HTTP_OPTIONS, timeoutMs: options.dropboxTimeoutMs ?? 5000, maxRetryWaitSeconds: config.dropboxRetryMaxWaitSeconds, backoffMs: 20 };
   const app = createApp({
     config,

@@ -34,6 +34,10 @@ export interface JournalEntry {
   bearer?: string;
   /** The PKCE verifier a code exchange carried. */
   codeVerifier?: string;
+  /** The refresh token a refresh presented: one per connection, so it tells sessions apart. */
+  refreshToken?: string;
+  /** ms since epoch. */
+  at: number;
   status?: number;
 }
 
@@ -43,6 +47,15 @@ export interface EmulatorOptions {
   redirectUris?: string[];
   autoApprove?: boolean;
   account?: Partial<EmulatedAccount>;
+}
+
+/** Faults that strike at random, as a busy Dropbox does. */
+export interface RandomFaults {
+  /** Share of API and token calls answered 500. */
+  serverErrorRate: number;
+  /** Share answered 429; the caller's token is then rate-limited for `retryAfter` seconds, after which it passes. */
+  rateLimitRate: number;
+  retryAfter: number;
 }
 
 interface ArmedFault {
@@ -71,6 +84,9 @@ export class DropboxEmulator {
   private readonly context: EmulatorContext;
   private readonly faults: ArmedFault[] = [];
   private readonly latencyMs = new Map<string, number>();
+  private randomFaults?: RandomFaults;
+  /** Callers (by token) rate-limited by a random 429, until when (ms since epoch). */
+  private readonly rateLimitedUntil = new Map<string, number>();
   private server?: Server;
 
   constructor(options: EmulatorOptions = {}) {
@@ -149,6 +165,11 @@ export class DropboxEmulator {
 
   clearFaults(): void {
     this.faults.length = 0;
+    this.randomFaults = undefined;
+  }
+
+  setRandomFaults(faults: RandomFaults): void {
+    this.randomFaults = faults;
   }
 
   calls(route: string, grantType?: string): JournalEntry[] {
@@ -173,12 +194,14 @@ export class DropboxEmulator {
   private buildApp(): express.Express {
     const app = express();
     app.disable('x-powered-by');
+    // Parsed here, before faults are decided, so that token calls can be told apart by grant.
+    app.use('/oauth2/token', express.urlencoded({ extended: false, limit: '16kb' }));
     app.use((req, res, next) => {
       res.setHeader('X-Dropbox-Request-Id', randomBytes(16).toString('hex'));
       const route = routeOf(req);
       if (!route) return next();
       this.record(route, req, res);
-      const fault = this.takeFault(route);
+      const fault = this.takeFault(route) ?? this.randomFault(route, req);
       const proceed = () => (fault ? this.answerWithFault(fault, res) : next());
       const delay = this.latencyMs.get(route) ?? (route === 'oauth2/authorize' ? 0 : (this.latencyMs.get('*') ?? 0));
       if (delay > 0) setTimeout(proceed, delay);
@@ -195,7 +218,7 @@ export class DropboxEmulator {
 
   private record(route: string, req: Request, res: Response): void {
     const bearer = /^Bearer (.*)$/.exec(req.get('authorization') ?? '')?.[1];
-    const entry: JournalEntry = { route, queryKeys: Object.keys(req.query as object), bearer };
+    const entry: JournalEntry = { route, queryKeys: Object.keys(req.query as object), bearer, at: Date.now() };
     this.journal.push(entry);
     res.on('finish', () => {
       entry.status = res.statusCode;
@@ -203,6 +226,7 @@ export class DropboxEmulator {
       const field = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : (req.query[name] as string | undefined));
       entry.grantType = field('grant_type');
       entry.codeVerifier = field('code_verifier');
+      entry.refreshToken = field('refresh_token');
     });
   }
 
@@ -212,6 +236,30 @@ export class DropboxEmulator {
     armed.remaining -= 1;
     if (armed.remaining <= 0) this.faults.splice(this.faults.indexOf(armed), 1);
     return armed.fault;
+  }
+
+  private randomFault(route: string, req: Request): Fault | undefined {
+    const faults = this.randomFaults;
+    if (!faults || route === 'oauth2/authorize') return undefined;
+    // Dropbox limits each linked user, not the app: token calls count against their grant.
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    const grant = route === 'oauth2/token' ? String(form.refresh_token ?? form.code ?? req.query.refresh_token ?? '') : '';
+    const caller = grant || req.get('authorization') || req.ip || '';
+    const limitedUntil = this.rateLimitedUntil.get(caller);
+    const now = Date.now();
+    if (limitedUntil !== undefined) {
+      if (now < limitedUntil) return { kind: 'rate_limit', retryAfter: Math.ceil((limitedUntil - now) / 1000) };
+      // The first call after the wait goes through: that is what Retry-After promises.
+      this.rateLimitedUntil.delete(caller);
+      return undefined;
+    }
+    const roll = Math.random();
+    if (roll < faults.serverErrorRate) return { kind: 'server_error', status: 500 };
+    if (roll < faults.serverErrorRate + faults.rateLimitRate) {
+      this.rateLimitedUntil.set(caller, now + faults.retryAfter * 1000);
+      return { kind: 'rate_limit', retryAfter: faults.retryAfter };
+    }
+    return undefined;
   }
 
   private answerWithFault(fault: Fault, res: Response): void {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisConnection } from './session-store';
-import { withinDeadline } from './deadline';
+import { redisCall } from './deadline';
 
 /**
  * Where a session's Dropbox credentials live: beside the session, not inside it. express-session
@@ -69,7 +69,7 @@ export class RedisCredentialStore implements CredentialStore {
   ) {}
 
   async get(sid: string): Promise<StoredCredentials | undefined> {
-    const hash = await withinDeadline(this.client.hGetAll(this.credentialsKey(sid)));
+    const hash = await redisCall(this.client.hGetAll(this.credentialsKey(sid)));
     if (!hash[FIELDS.version]) return undefined;
     return {
       accessToken: hash[FIELDS.accessToken],
@@ -82,7 +82,7 @@ export class RedisCredentialStore implements CredentialStore {
 
   async put(sid: string, credentials: NewCredentials, ttlMs: number): Promise<StoredCredentials> {
     const stored = { ...credentials, version: newVersion() };
-    await withinDeadline(
+    await redisCall(
       this.client.eval(PUT_SCRIPT, {
         keys: [this.credentialsKey(sid)],
         arguments: [stored.accessToken, String(stored.expiresAt), stored.refreshToken, stored.accountId, stored.version, String(Math.ceil(ttlMs))],
@@ -93,7 +93,7 @@ export class RedisCredentialStore implements CredentialStore {
 
   async replaceAccess(sid: string, expectedVersion: string, access: RefreshedAccess): Promise<StoredCredentials | undefined> {
     const version = newVersion();
-    const written = await withinDeadline(
+    const written = await redisCall(
       this.client.eval(REPLACE_ACCESS_SCRIPT, {
         keys: [this.credentialsKey(sid)],
         arguments: [expectedVersion, access.accessToken, String(access.expiresAt), version],
@@ -103,18 +103,18 @@ export class RedisCredentialStore implements CredentialStore {
   }
 
   async delete(sid: string): Promise<void> {
-    await withinDeadline(this.client.del(this.credentialsKey(sid)));
+    await redisCall(this.client.del(this.credentialsKey(sid)));
   }
 
   async tryLock(sid: string, ttlMs: number): Promise<RefreshLock | undefined> {
     const key = `${this.namespace}lock:${sid}`;
     const owner = newVersion();
-    const acquired = await withinDeadline(this.client.set(key, owner, { condition: 'NX', expiration: { type: 'PX', value: Math.ceil(ttlMs) } }));
+    const acquired = await redisCall(this.client.set(key, owner, { condition: 'NX', expiration: { type: 'PX', value: Math.ceil(ttlMs) } }));
     if (acquired !== 'OK') return undefined;
     return {
       // Only the owner releases: a lock that expired and was taken by another holder stays theirs.
       release: async () => {
-        await withinDeadline(this.client.eval(RELEASE_LOCK_SCRIPT, { keys: [key], arguments: [owner] }));
+        await redisCall(this.client.eval(RELEASE_LOCK_SCRIPT, { keys: [key], arguments: [owner] }));
       },
     };
   }

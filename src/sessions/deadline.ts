@@ -1,3 +1,5 @@
+import { sessionStoreUnavailable } from '../errors';
+
 /**
  * A bound on one Redis operation. node-redis' own command timeout stops counting once a
  * command is written to the socket, so a Redis that accepts commands but never answers (a
@@ -16,4 +18,11 @@ export function withinDeadline<T>(work: Promise<T>, ms = REDIS_DEADLINE_MS): Pro
     timer = setTimeout(() => reject(new RedisDeadlineError(`Redis did not answer within ${ms} ms`)), ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** A Redis operation for a request: bounded, and any failure is the 503 "session service unavailable". */
+export function redisCall<T>(work: Promise<T>): Promise<T> {
+  return withinDeadline(work).catch((error: unknown) => {
+    throw sessionStoreUnavailable(error);
+  });
 }

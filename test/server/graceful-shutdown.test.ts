@@ -1,40 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import request from 'supertest';
 import type { DropboxEmulator } from '../../src/emulator/emulator';
 import { connect } from '../support/oauth-dance';
+import { startServerProcess } from '../support/server-process';
 import { startEmulator, TEST_SESSION_SECRET } from '../support/stack';
-
-const ROOT = path.join(__dirname, '..', '..');
-
-/** Starts `src/server.ts` as a real process and resolves with the port it logged. */
-async function startServer(emulator: DropboxEmulator): Promise<{ server: ChildProcess; port: number; output: () => string }> {
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      PORT: '0',
-      REDIS_URL: process.env.REDIS_URL,
-      SESSION_SECRET: TEST_SESSION_SECRET,
-      DROPBOX_APP_KEY: emulator.app.key,
-      DROPBOX_APP_SECRET: emulator.app.secret,
-      DROPBOX_AUTHORIZE_URL: `${emulator.url}/oauth2/authorize`,
-      DROPBOX_API_URL: emulator.url,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  server.stdout?.on('data', (chunk) => (output += chunk));
-  server.stderr?.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const port = /"port":(\d+)/.exec(output)?.[1];
-    if (port) return { server, port: Number(port), output: () => output };
-    if (Date.now() > deadline || server.exitCode !== null) throw new Error(`the server did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('Graceful shutdown', () => {
   let emulator: DropboxEmulator;
@@ -44,7 +13,15 @@ describe('Graceful shutdown', () => {
   afterAll(async () => emulator.close());
 
   test('when SIGTERM arrives with a request in flight, then that request completes, new connections are refused and the process exits 0', async () => {
-    const { server, port, output } = await startServer(emulator);
+    const { process: server, port, output } = await startServerProcess({
+      PORT: '0',
+      REDIS_URL: process.env.REDIS_URL,
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      DROPBOX_APP_KEY: emulator.app.key,
+      DROPBOX_APP_SECRET: emulator.app.secret,
+      DROPBOX_AUTHORIZE_URL: `${emulator.url}/oauth2/authorize`,
+      DROPBOX_API_URL: emulator.url,
+    });
     const base = `http://localhost:${port}`;
     emulator.registerRedirectUri(`${base}/auth/dropbox/callback`);
     const agent = request.agent(base);

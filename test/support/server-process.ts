@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+
+/** Dropview as a real process (`src/server.ts` through tsx), for tests and the soak. */
+
+const ROOT = path.join(__dirname, '..', '..');
+
+export interface ServerProcess {
+  process: ChildProcess;
+  port: number;
+  /** Everything it printed so far. */
+  output(): string;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startServerProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 20_000;
+  // A fixed PORT is known already; with PORT=0 the app logs the one it got (at info level).
+  const fixedPort = env.PORT && env.PORT !== '0' ? env.PORT : undefined;
+  const answers = async (port: string) => fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false);
+  for (;;) {
+    const port = fixedPort ? ((await answers(fixedPort)) ? fixedPort : undefined) : /"port":(\d+)/.exec(output)?.[1];
+    if (port) {
+      return {
+        process: child,
+        port: Number(port),
+        output: () => output,
+        async stop() {
+          if (child.exitCode !== null) return child.exitCode;
+          const exited = once(child, 'exit');
+          child.kill('SIGTERM');
+          return (await exited)[0] as number | null;
+        },
+      };
+    }
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`Dropview did not start:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -118,20 +118,26 @@ describe('Tokens hold under concurrency and across instances', () => {
     expect(refreshes()).toBe(before);
   });
 
-  test('when a request is still in flight as the user logs out, then neither the session nor its credentials come back', async () => {
+  /**
+   * Instance B's clock says the token is due, so a request on B refreshes, slowly; A's clock
+   * does not, so a logout on A goes ahead meanwhile without waiting for B.
+   */
+  async function logoutWhileBRefreshes(): Promise<{ cookie: string; late: Response }> {
     const agent = instanceA.agent();
     const { response } = await connect(agent);
     const cookie = sessionCookieOf(response) as string;
     const csrf = csrfTokenOf((await agent.get('/browse').expect(200)).text);
-    // Instance B's clock says the token is due, so B's request refreshes, slowly; A's clock does
-    // not, so the logout on A goes ahead without waiting for B.
     bOffsetMs = 5 * 3_600_000;
     emulator.setLatency(500, 'oauth2/token');
 
     const inFlight = sendNow(instanceB.agent().get('/browse/Photos').set('Cookie', cookie).set('Accept', 'application/json'));
     await new Promise((resolve) => setTimeout(resolve, 150));
     await instanceA.agent().post('/auth/logout').set('Cookie', cookie).type('form').send({ _csrf: csrf }).expect(302);
-    const late = await inFlight;
+    return { cookie, late: await inFlight };
+  }
+
+  test('when a request is still in flight as the user logs out, then neither the session nor its credentials come back', async () => {
+    const { cookie, late } = await logoutWhileBRefreshes();
 
     expect(late.status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -141,19 +147,10 @@ describe('Tokens hold under concurrency and across instances', () => {
   });
 
   test('when the revoke at logout fails and an in-flight refresh then succeeds, then the refreshed credentials are not written back', async () => {
-    const agent = instanceA.agent();
-    const { response } = await connect(agent);
-    const cookie = sessionCookieOf(response) as string;
-    const csrf = csrfTokenOf((await agent.get('/browse').expect(200)).text);
-    bOffsetMs = 5 * 3_600_000;
-    emulator.setLatency(500, 'oauth2/token');
     emulator.injectFault('auth/token/revoke', { kind: 'server_error' });
     const refreshesBefore = refreshes();
 
-    const inFlight = sendNow(instanceB.agent().get('/browse/Photos').set('Cookie', cookie).set('Accept', 'application/json'));
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    await instanceA.agent().post('/auth/logout').set('Cookie', cookie).type('form').send({ _csrf: csrf }).expect(302);
-    const late = await inFlight;
+    const { cookie, late } = await logoutWhileBRefreshes();
 
     // The refresh itself succeeded at Dropbox; only writing its result was refused.
     expect(emulator.calls('oauth2/token', 'refresh_token').slice(refreshesBefore).map((call) => call.status)).toEqual([200]);

@@ -9,6 +9,7 @@ import type { DropboxOAuthClient } from './dropbox/oauth-client';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { healthHandler } from './http/handlers/health';
 import { csrfTokenOf } from './http/middleware/csrf';
+import { authRateLimit } from './http/middleware/rate-limit';
 import { routes } from './http/routes';
 import type { Services } from './http/services';
 import { createHttpLogger } from './logging/logger';
@@ -34,6 +35,7 @@ export interface AppDeps {
 
 const ROOT = path.join(__dirname, '..');
 export const DEFAULT_LIST_PAGE_SIZE = 200;
+const AUTH_RATE_WINDOW_MS = 15 * 60 * 1000;
 
 export function createApp(deps: AppDeps): express.Express {
   const { config, logger } = deps;
@@ -78,6 +80,8 @@ export function createApp(deps: AppDeps): express.Express {
         },
       },
       referrerPolicy: { policy: 'no-referrer' },
+      // Matches frame-ancestors 'none' for browsers that only know the older header.
+      xFrameOptions: { action: 'deny' },
       strictTransportSecurity: config.isProduction,
     }),
   );
@@ -101,7 +105,7 @@ export function createApp(deps: AppDeps): express.Express {
     if (res.locals.connected) res.locals.csrfToken = csrfTokenOf(req);
     next();
   });
-  app.use(routes(services));
+  app.use(routes(services, authRateLimit({ limit: config.authRateLimit, windowMs: AUTH_RATE_WINDOW_MS, redis: deps.sessions.redis, namespace: deps.sessions.namespace })));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;

@@ -34,6 +34,8 @@ export interface Config {
   redisUrl?: string;
   redisClusterNodes?: string[];
   trustProxy: number;
+  /** Requests to /auth/* per client IP per 15 minutes. */
+  authRateLimit: number;
   /** A Dropbox 429 asking for at most this many seconds is waited out and retried once. */
   dropboxRetryMaxWaitSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -96,6 +98,7 @@ const schema = z.object({
   SESSION_IDLE_TIMEOUT: duration.default(12 * DURATION_UNITS_MS.h),
   SESSION_MAX_AGE: duration.default(7 * DURATION_UNITS_MS.d),
   TRUST_PROXY: z.coerce.number({ error: 'must be a number of proxy hops' }).int().min(0).max(10).default(0),
+  AUTH_RATE_LIMIT: z.coerce.number({ error: 'must be a number of requests' }).int().min(1).default(60),
   DROPBOX_RETRY_MAX_WAIT: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DROPBOX_AUTHORIZE_URL: httpUrl.default('https://www.dropbox.com/oauth2/authorize'),
@@ -174,6 +177,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, randomSecret: () => string
     redisUrl: env.REDIS_CLUSTER_NODES ? undefined : env.REDIS_URL,
     redisClusterNodes: env.REDIS_CLUSTER_NODES,
     trustProxy: env.TRUST_PROXY,
+    authRateLimit: env.AUTH_RATE_LIMIT,
     dropboxRetryMaxWaitSeconds: env.DROPBOX_RETRY_MAX_WAIT,
     logLevel: env.LOG_LEVEL,
   };

@@ -1,4 +1,4 @@
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { authHandlers } from './handlers/auth';
 import { browseHandlers } from './handlers/browse';
 import { downloadHandlers } from './handlers/download';
@@ -7,7 +7,7 @@ import { requireConnection } from './middleware/require-connection';
 import type { Services } from './services';
 
 /** The route table (CONTRACT.md "Routes"); the handlers live in ./handlers. */
-export function routes(services: Services): Router {
+export function routes(services: Services, authLimiter: RequestHandler): Router {
   const auth = authHandlers(services);
   const browse = browseHandlers(services);
   const download = downloadHandlers(services);
@@ -15,6 +15,7 @@ export function routes(services: Services): Router {
 
   const router = express.Router();
   router.get('/', browse.home);
+  router.use('/auth', authLimiter);
   router.get('/auth/dropbox', auth.start);
   router.get('/auth/dropbox/callback', auth.callback);
   router.post('/auth/logout', form, requireCsrfToken, auth.logout);

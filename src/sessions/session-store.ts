@@ -19,6 +19,8 @@ export interface SessionBackend {
   description: string;
   /** The Redis connection, when sessions live in Redis. */
   redis?: RedisConnection;
+  /** Prefix of every key Dropview writes to Redis. */
+  namespace: string;
   isHealthy(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -105,6 +107,7 @@ export async function connectRedisBackend(options: RedisBackendOptions): Promise
     credentials: new RedisCredentialStore(client, namespace),
     description: `${target} (shared by every instance)`,
     redis: client,
+    namespace,
     isHealthy: () => answersPing(client),
     async close() {
       if (client.isOpen) await client.close().catch(() => client.destroy());
@@ -117,6 +120,7 @@ export function embeddedBackend(maxSessions?: number): SessionBackend {
   return {
     store,
     credentials: new MemoryCredentialStore(),
+    namespace: DEFAULT_NAMESPACE,
     description: 'embedded store (single instance: sessions live in this process and end when it stops)',
     isHealthy: async () => true,
     close: async () => store.close(),

@@ -81,6 +81,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       DROPBOX_API_URL: emulator.url,
       DROPBOX_CONTENT_URL: emulator.url,
       DROPBOX_NOTIFY_URL: emulator.url,
+      // Test files sign in far more often than people do; test/security/rate-limit sets its own.
+      AUTH_RATE_LIMIT: '100000',
       ...(options.sessions === 'embedded' ? {} : { REDIS_URL: process.env.REDIS_URL }),
       ...options.env,
     },

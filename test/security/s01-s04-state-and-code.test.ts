@@ -1,7 +1,7 @@
 import { authorize } from '../support/oauth-dance';
 import { startStack, type Stack } from '../support/stack';
 
-describe('The OAuth callback refuses what it should', () => {
+describe('S1 state and S4 one-time codes: the OAuth callback refuses what it should', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack();

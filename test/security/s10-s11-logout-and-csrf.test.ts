@@ -2,7 +2,7 @@ import { csrfTokenOf } from '../support/html';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
 import { startStack, storedSession, type Stack } from '../support/stack';
 
-describe('Disconnecting (POST /auth/logout)', () => {
+describe('S10 logout and S11 CSRF: disconnecting (POST /auth/logout)', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack();

@@ -2,7 +2,7 @@ import { csrfTokenOf } from '../support/html';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
 import { startStack, TEST_SESSION_SECRET, type Stack } from '../support/stack';
 
-describe('Logs never carry a token, a code or a secret', () => {
+describe('S6: no token, code or secret in a URL or a log line', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack();
@@ -41,5 +41,15 @@ describe('Logs never carry a token, a code or a secret', () => {
     expect(log).toContain('/auth/dropbox/callback');
     for (const secret of secrets) expect(log).not.toContain(secret);
     expect(log).not.toMatch(/guessed|Bearer|Basic |cookie/i);
+  });
+
+  test('when the app talks to the token endpoint, then nothing travels in its query string', async () => {
+    const agent = stack.agent();
+    await connect(agent);
+    stack.emulator.expireAccessTokens();
+    await agent.get('/browse').expect(200);
+    const tokenCalls = stack.emulator.calls('oauth2/token');
+    expect(new Set(tokenCalls.map((call) => call.grantType))).toEqual(new Set(['authorization_code', 'refresh_token']));
+    for (const call of tokenCalls) expect(call.queryKeys).toEqual([]);
   });
 });

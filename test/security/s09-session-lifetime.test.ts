@@ -1,7 +1,7 @@
 import { connect, sessionCookieOf } from '../support/oauth-dance';
 import { secondsToLive, sessionIdOf, startStack, type Stack } from '../support/stack';
 
-describe('Sessions end on the server after their idle and absolute lifetimes', () => {
+describe('S9: sessions end on the server after their idle and absolute lifetimes', () => {
   let stack: Stack;
   let clockOffsetMs = 0;
   beforeAll(async () => {

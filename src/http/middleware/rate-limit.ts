@@ -1,0 +1,56 @@
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { RedisStore } from 'rate-limit-redis';
+import { AppError } from '../../errors';
+import { withinDeadline } from '../../sessions/deadline';
+import type { RedisConnection } from '../../sessions/session-store';
+
+/**
+ * A per-client-IP limit on /auth/* (starting sign-in, the callback, logout). Counts are shared
+ * through Redis when sessions are, so the limit holds across instances. The client IP is
+ * Express' `req.ip`, which follows TRUST_PROXY.
+ */
+
+export interface AuthRateLimitSettings {
+  /** Requests per client IP per window. */
+  limit: number;
+  windowMs: number;
+  redis?: RedisConnection;
+  /** Key namespace in Redis, as for sessions. */
+  namespace: string;
+}
+
+function redisStore(redis: RedisConnection, prefix: string): RedisStore {
+  if ('masters' in redis) {
+    return new RedisStore({
+      prefix,
+      sendCommandCluster: ({ key, isReadOnly, command }) => withinDeadline(redis.sendCommand(key, isReadOnly, command)),
+    });
+  }
+  return new RedisStore({ prefix, sendCommand: (...command: string[]) => withinDeadline(redis.sendCommand(command)) });
+}
+
+export function authRateLimit(settings: AuthRateLimitSettings): RequestHandler {
+  return rateLimit({
+    windowMs: settings.windowMs,
+    limit: settings.limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    // Behind proxies the client address comes from TRUST_PROXY hops of X-Forwarded-For; without
+    // trusted proxies the header is ignored on purpose, so its presence is not a mistake.
+    validate: { xForwardedForHeader: false },
+    // If Redis is away the session store already answers 503; the limiter steps aside.
+    passOnStoreError: true,
+    ...(settings.redis ? { store: redisStore(settings.redis, `${settings.namespace}rl:`) } : {}),
+    handler: (req, _res, next, options) => {
+      const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const retryAfter = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + options.windowMs) - Date.now()) / 1000));
+      next(
+        new AppError(429, 'too_many_requests', `Too many sign-in requests from your network. Please try again in ${Math.ceil(retryAfter / 60)} minutes.`, {
+          title: 'Too many attempts',
+          retryAfter,
+        }),
+      );
+    },
+  });
+}

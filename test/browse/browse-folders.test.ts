@@ -1,9 +1,6 @@
 import { BIG_FOLDER, BIG_FOLDER_SIZE } from '../../src/emulator/sample-files';
 import { entryLinksOf, loadMoreHrefOf } from '../support/html';
-import { connect } from '../support/oauth-dance';
-import { startStack, type Stack } from '../support/stack';
-
-type Agent = ReturnType<Stack['agent']>;
+import { startStack, withConnectedUser, type Stack } from '../support/stack';
 
 interface ListingJson {
   path: string;
@@ -14,16 +11,9 @@ interface ListingJson {
 
 
 describe('Browsing folders', () => {
-  let stack: Stack;
-  let agent: Agent;
-  beforeAll(async () => {
-    stack = await startStack();
-    agent = stack.agent();
-    await connect(agent);
-  });
-  afterAll(async () => stack.close());
+  const user = withConnectedUser();
 
-  const json = (path: string) => agent.get(path).set('Accept', 'application/json');
+  const json = (path: string) => user.agent.get(path).set('Accept', 'application/json');
 
   test('when the root is opened, then folders come first, then files, each by name', async () => {
     const response = await json('/browse').expect(200);
@@ -37,7 +27,7 @@ describe('Browsing folders', () => {
   });
 
   test('when a folder is shown as a page, then it has breadcrumbs back to every parent and the current one marked', async () => {
-    const response = await agent.get('/browse/Documents/Projects').expect(200);
+    const response = await user.agent.get('/browse/Documents/Projects').expect(200);
     expect(response.headers['content-type']).toMatch(/text\/html/);
     expect(response.text).toMatch(/<a href="\/browse">Dropbox<\/a>/);
     expect(response.text).toMatch(/<a href="\/browse\/Documents">Documents<\/a>/);
@@ -46,10 +36,10 @@ describe('Browsing folders', () => {
   });
 
   test('when files are listed, then sizes and dates read like a person would write them', async () => {
-    const response = await agent.get('/browse/Documents').expect(200);
+    const response = await user.agent.get('/browse/Documents').expect(200);
     expect(response.text).toContain('180 KB');
     expect(response.text).toMatch(/<time datetime="2025-01-31T10:30:00Z">31 Jan 2025, 10:30 UTC<\/time>/);
-    const music = await agent.get('/browse/Music').expect(200);
+    const music = await user.agent.get('/browse/Music').expect(200);
     expect(music.text).toContain('3.2 MB');
   });
 
@@ -87,7 +77,7 @@ describe('Browsing folders', () => {
     const seen: string[] = [];
     let next: string | undefined = `/browse/${encodeURIComponent(BIG_FOLDER.slice(1))}`;
     while (next) {
-      const page = await agent.get(next).expect(200);
+      const page = await user.agent.get(next).expect(200);
       seen.push(...entryLinksOf(page.text).map((link) => link.label));
       next = loadMoreHrefOf(page.text);
     }
@@ -105,58 +95,58 @@ describe('Browsing folders', () => {
   test('when a cursor has gone stale (Dropbox reset), then the listing starts again instead of failing', async () => {
     const base = `/browse/${encodeURIComponent(BIG_FOLDER.slice(1))}`;
     const first = (await json(base).expect(200)).body as ListingJson;
-    stack.emulator.resetCursors();
+    user.stack.emulator.resetCursors();
 
     const again = await json(`${base}?cursor=${encodeURIComponent(first.cursor as string)}`).expect(200);
     expect((again.body as ListingJson).entries.map((entry) => entry.name)).toEqual(first.entries.map((entry) => entry.name));
-    expect(stack.emulator.calls('files/list_folder/continue').pop()?.status).toBe(409);
+    expect(user.stack.emulator.calls('files/list_folder/continue').pop()?.status).toBe(409);
 
-    const page = await agent.get(`${base}?cursor=${encodeURIComponent((again.body as ListingJson).cursor as string)}`).expect(200);
+    const page = await user.agent.get(`${base}?cursor=${encodeURIComponent((again.body as ListingJson).cursor as string)}`).expect(200);
     expect(page.text).not.toContain('starts again');
-    stack.emulator.resetCursors();
-    const restarted = await agent.get(`${base}?cursor=${encodeURIComponent((again.body as ListingJson).cursor as string)}`).expect(200);
+    user.stack.emulator.resetCursors();
+    const restarted = await user.agent.get(`${base}?cursor=${encodeURIComponent((again.body as ListingJson).cursor as string)}`).expect(200);
     expect(restarted.text).toContain('the list starts again from the top');
   });
 
   test('when names have spaces and non-Latin letters, then their links round-trip to the right folder and file', async () => {
-    const root = await agent.get('/browse').expect(200);
+    const root = await user.agent.get('/browse').expect(200);
     const unicodeFolder = entryLinksOf(root.text).find((link) => link.label === 'Ünïcødé & spaces');
     expect(unicodeFolder?.href).toBe('/browse/%C3%9Cn%C3%AFc%C3%B8d%C3%A9%20%26%20spaces');
 
-    const folder = await agent.get(unicodeFolder?.href as string).expect(200);
+    const folder = await user.agent.get(unicodeFolder?.href as string).expect(200);
     const japanese = entryLinksOf(folder.text).find((link) => link.label === '日本語のファイル.txt');
     expect(japanese).toBeDefined();
-    const download = await agent.get(japanese?.href as string).expect(302);
+    const download = await user.agent.get(japanese?.href as string).expect(302);
     expect(await (await fetch(download.headers.location as string)).text()).toBe('こんにちは\n');
 
-    await agent.get('/browse/Photos/2024%20Trip').expect(200);
+    await user.agent.get('/browse/Photos/2024%20Trip').expect(200);
   });
 
   test('when a folder is empty, then the page says so', async () => {
-    const page = await agent.get('/browse/Empty%20folder').expect(200);
+    const page = await user.agent.get('/browse/Empty%20folder').expect(200);
     expect(page.text).toContain('This folder is empty.');
   });
 
   test('when a folder does not exist, then a 404 page (or JSON error) says so', async () => {
-    const page = await agent.get('/browse/No%20such%20folder').set('Accept', 'text/html').expect(404);
+    const page = await user.agent.get('/browse/No%20such%20folder').set('Accept', 'text/html').expect(404);
     expect(page.text).toContain('does not exist in your Dropbox');
     const api = await json('/browse/No%20such%20folder').expect(404);
     expect(api.body).toEqual({ error: { code: 'not_found', message: expect.stringContaining('does not exist') } });
   });
 
   test('when a file is opened under /browse, then it is handed to its download', async () => {
-    await agent.get('/browse/Documents/Notes.md').expect(302).expect('Location', '/download/Documents/Notes.md');
+    await user.agent.get('/browse/Documents/Notes.md').expect(302).expect('Location', '/download/Documents/Notes.md');
   });
 
   test('when a path holds a control character, then a 400 page says the address is wrong and Dropbox is not asked', async () => {
-    const before = stack.emulator.calls('files/list_folder').length;
-    const page = await agent.get('/browse/bad%01name').set('Accept', 'text/html').expect(400);
+    const before = user.stack.emulator.calls('files/list_folder').length;
+    const page = await user.agent.get('/browse/bad%01name').set('Accept', 'text/html').expect(400);
     expect(page.text).toContain('control characters');
-    expect(stack.emulator.calls('files/list_folder').length).toBe(before);
+    expect(user.stack.emulator.calls('files/list_folder').length).toBe(before);
   });
 
   test('when the home page is opened while connected, then it shows the root folder', async () => {
-    const home = await agent.get('/').expect(200);
+    const home = await user.agent.get('/').expect(200);
     expect(home.text).toContain('<a href="/browse/Photos">Photos</a>');
   });
 });

@@ -1,17 +1,9 @@
-import { connect } from '../support/oauth-dance';
-import { startStack, type Stack } from '../support/stack';
+import { withConnectedUser } from '../support/stack';
 
 describe('Input limits: nothing oversized or malformed reaches Dropbox', () => {
-  let stack: Stack;
-  let agent: ReturnType<Stack['agent']>;
-  beforeAll(async () => {
-    stack = await startStack();
-    agent = stack.agent();
-    await connect(agent);
-  });
-  afterAll(async () => stack.close());
+  const user = withConnectedUser();
 
-  const listings = () => stack.emulator.calls('files/list_folder').length + stack.emulator.calls('files/list_folder/continue').length;
+  const listings = () => user.stack.emulator.calls('files/list_folder').length + user.stack.emulator.calls('files/list_folder/continue').length;
 
   test.each([
     ['a path longer than 4,096 characters', `/browse/${'a'.repeat(4100)}`],
@@ -23,12 +15,12 @@ describe('Input limits: nothing oversized or malformed reaches Dropbox', () => {
     ['two cursors', '/browse?cursor=a&cursor=b'],
   ])('when a request carries %s, then it is a 400 page and Dropbox is not asked', async (_label, path) => {
     const before = listings();
-    const response = await agent.get(path).set('Accept', 'text/html');
+    const response = await user.agent.get(path).set('Accept', 'text/html');
     expect(response.status).toBe(400);
     expect(listings()).toBe(before);
   });
 
   test('when a form body is larger than the app accepts, then it is refused with 413', async () => {
-    await agent.post('/auth/logout').type('form').send({ _csrf: 'x'.repeat(5000) }).expect(413);
+    await user.agent.post('/auth/logout').type('form').send({ _csrf: 'x'.repeat(5000) }).expect(413);
   });
 });

@@ -1,21 +1,14 @@
-import { authorize, connect } from '../support/oauth-dance';
-import { startStack, type Stack } from '../support/stack';
+import { authorize } from '../support/oauth-dance';
+import { startStack, withConnectedUser } from '../support/stack';
 
 const EXPECTED_CSP =
   "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';connect-src 'self';object-src 'none';frame-ancestors 'none';base-uri 'self';form-action 'self'";
 
 describe('S13: security headers on every page', () => {
-  let stack: Stack;
-  let agent: ReturnType<Stack['agent']>;
-  beforeAll(async () => {
-    stack = await startStack();
-    agent = stack.agent();
-    await connect(agent);
-  });
-  afterAll(async () => stack.close());
+  const user = withConnectedUser();
 
   test.each(['/', '/browse', '/browse/Photos', '/nowhere'])('when %s is served, then the CSP is strict and referrers, framing and sniffing are off', async (path) => {
-    const response = await agent.get(path).set('Accept', 'text/html');
+    const response = await user.agent.get(path).set('Accept', 'text/html');
     expect(response.headers['content-security-policy']).toBe(EXPECTED_CSP);
     expect(response.headers['referrer-policy']).toBe('no-referrer');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
@@ -25,12 +18,12 @@ describe('S13: security headers on every page', () => {
 
   test('when a page shows account data, then no cache may keep it', async () => {
     for (const path of ['/browse', '/browse/Photos', '/download/Documents/Notes.md']) {
-      expect((await agent.get(path)).headers['cache-control']).toBe('no-store');
+      expect((await user.agent.get(path)).headers['cache-control']).toBe('no-store');
     }
   });
 
   test('when the callback answers, then it is a bare redirect with no-referrer, so the code cannot leak through Referer', async () => {
-    const fresh = stack.agent();
+    const fresh = user.stack.agent();
     const { callbackUrl } = await authorize(fresh);
     const response = await fresh.get(`${callbackUrl.pathname}${callbackUrl.search}`).expect(302);
     expect(response.headers['referrer-policy']).toBe('no-referrer');
@@ -39,14 +32,14 @@ describe('S13: security headers on every page', () => {
 
   test('when the pages are rendered, then they carry no inline script or style', async () => {
     for (const path of ['/', '/browse', '/nowhere']) {
-      const html = (await agent.get(path).set('Accept', 'text/html')).text;
+      const html = (await user.agent.get(path).set('Accept', 'text/html')).text;
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
       expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
     }
   });
 
   test('when running in production, then HSTS is sent', async () => {
-    const production = await startStack({ emulator: stack.emulator, env: { NODE_ENV: 'production', TRUST_PROXY: '1', BASE_URL: 'https://dropview.test' } });
+    const production = await startStack({ emulator: user.stack.emulator, env: { NODE_ENV: 'production', TRUST_PROXY: '1', BASE_URL: 'https://dropview.test' } });
     try {
       const response = await production.agent().get('/').set('X-Forwarded-Proto', 'https');
       expect(response.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');

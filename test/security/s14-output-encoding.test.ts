@@ -1,32 +1,24 @@
 import { entryLinksOf } from '../support/html';
-import { connect } from '../support/oauth-dance';
-import { HOSTILE_NAMES, startStack, type Stack } from '../support/stack';
+import { HOSTILE_NAMES, withConnectedUser } from '../support/stack';
 
 describe('S14: names from Dropbox are data, never markup', () => {
-  let stack: Stack;
-  let agent: ReturnType<Stack['agent']>;
-  beforeAll(async () => {
-    stack = await startStack();
-    agent = stack.agent();
-    await connect(agent);
-  });
-  afterAll(async () => stack.close());
+  const user = withConnectedUser();
 
   test('when Dropbox names carry markup, quotes and URL syntax, then the page shows them as text and their links round-trip', async () => {
-    const page = await agent.get('/browse/Hostile').expect(200);
+    const page = await user.agent.get('/browse/Hostile').expect(200);
     expect(page.text).not.toContain('<img src=x');
     expect(page.text).not.toContain('<b>bold');
     expect(page.text).toContain('&lt;img src=x onerror=alert(1)&gt;.txt');
 
     const links = entryLinksOf(page.text);
-    const statuses = await Promise.all(links.map(async (link) => (await agent.get(link.href)).status));
+    const statuses = await Promise.all(links.map(async (link) => (await user.agent.get(link.href)).status));
     expect(statuses.sort()).toEqual([200, 302, 302, 302, 302]);
     const names = links.map((link) => decodeURIComponent(link.href.replace(/^\/(browse|download)\/Hostile\//, '')));
     expect(names.sort()).toEqual([...HOSTILE_NAMES, '<b>bold folder'].sort());
   });
 
   test('when hostile names are listed as JSON, then they come back verbatim, for the client to treat as text', async () => {
-    const listing = await agent.get('/browse/Hostile').set('Accept', 'application/json').expect(200);
+    const listing = await user.agent.get('/browse/Hostile').set('Accept', 'application/json').expect(200);
     expect(listing.headers['content-type']).toMatch(/^application\/json/);
     expect(listing.body.entries.map((entry: { name: string }) => entry.name).sort()).toEqual([...HOSTILE_NAMES, '<b>bold folder'].sort());
   });

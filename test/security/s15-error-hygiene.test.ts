@@ -1,20 +1,13 @@
 import { connect } from '../support/oauth-dance';
-import { startStack, type Stack } from '../support/stack';
+import { withConnectedUser } from '../support/stack';
 import type { Fault } from '../../src/emulator/emulator';
 
 /** What must never reach a client: stack frames, internal error names, library text, tokens. */
 const LEAKS = /\n\s+at |Error:|AxiosError|ECONN|node_modules|stack|sl\.u\./;
 
 describe('S15: every failure is a page a person understands, with the right status and nothing internal', () => {
-  let stack: Stack;
-  let agent: ReturnType<Stack['agent']>;
-  beforeAll(async () => {
-    stack = await startStack({ dropboxTimeoutMs: 600 });
-    agent = stack.agent();
-    await connect(agent);
-  });
-  afterAll(async () => stack.close());
-  afterEach(() => stack.emulator.clearFaults());
+  const user = withConnectedUser({ dropboxTimeoutMs: 600 });
+  afterEach(() => user.stack.emulator.clearFaults());
 
   const faults: [string, Fault, number, string][] = [
     ['Dropbox rate-limits for 60 s', { kind: 'rate_limit', retryAfter: 60 }, 503, 'try again in 60 seconds'],
@@ -23,34 +16,34 @@ describe('S15: every failure is a page a person understands, with the right stat
   ];
 
   test.each(faults)('when %s, then HTML and JSON clients get %#: the right status and a plain message', async (_label, fault, status, message) => {
-    stack.emulator.injectFault('files/list_folder', fault, 10);
-    const page = await agent.get('/browse').set('Accept', 'text/html');
+    user.stack.emulator.injectFault('files/list_folder', fault, 10);
+    const page = await user.agent.get('/browse').set('Accept', 'text/html');
     expect(page.status).toBe(status);
     expect(page.text).toContain(message);
     expect(page.text).not.toMatch(LEAKS);
-    const json = await agent.get('/browse').set('Accept', 'application/json');
+    const json = await user.agent.get('/browse').set('Accept', 'application/json');
     expect(json.status).toBe(status);
     expect(Object.keys(json.body.error).sort()).toEqual(status === 503 ? ['code', 'message', 'retryAfter'] : ['code', 'message']);
     expect(JSON.stringify(json.body)).not.toMatch(LEAKS);
   });
 
   test('when a folder is missing or a path is malformed, then 404 and 400 pages say so plainly', async () => {
-    const missing = await agent.get('/browse/Nope').set('Accept', 'text/html').expect(404);
-    const malformed = await agent.get('/browse/a%00b').set('Accept', 'text/html').expect(400);
+    const missing = await user.agent.get('/browse/Nope').set('Accept', 'text/html').expect(404);
+    const malformed = await user.agent.get('/browse/a%00b').set('Accept', 'text/html').expect(400);
     for (const page of [missing, malformed]) expect(page.text).not.toMatch(LEAKS);
   });
 
   test('when access was revoked, then the page is 401 and offers to connect again', async () => {
-    const revoked = stack.agent();
+    const revoked = user.stack.agent();
     await connect(revoked);
-    stack.emulator.revokeAllGrants();
+    user.stack.emulator.revokeAllGrants();
     const page = await revoked.get('/browse').set('Accept', 'text/html').expect(401);
     expect(page.text).toContain('href="/auth/dropbox"');
     expect(page.text).not.toMatch(LEAKS);
   });
 
   test('when a request body is malformed, then the answer is 400 without parser internals', async () => {
-    const page = await agent.post('/auth/logout').set('Content-Type', 'application/x-www-form-urlencoded').send('_csrf=%E0%A4%A').set('Accept', 'text/html');
+    const page = await user.agent.post('/auth/logout').set('Content-Type', 'application/x-www-form-urlencoded').send('_csrf=%E0%A4%A').set('Accept', 'text/html');
     expect(page.status).toBeGreaterThanOrEqual(400);
     expect(page.status).toBeLessThan(500);
     expect(page.text).not.toMatch(LEAKS);

@@ -13,6 +13,7 @@ import { DropboxOAuthClient } from '../../src/dropbox/oauth-client';
 import { DropboxEmulator } from '../../src/emulator/emulator';
 import { addSampleFiles } from '../../src/emulator/sample-files';
 import { createLogger } from '../../src/logging/logger';
+import { connect } from './oauth-dance';
 import { connectRedisBackend, embeddedBackend, type SessionBackend } from '../../src/sessions/session-store';
 
 /**
@@ -166,4 +167,25 @@ export async function storedCredentials(stack: Stack, cookie: string): Promise<R
 /** Seconds left on a key of this stack's namespace, e.g. `sess:<sid>`. */
 export async function secondsToLive(stack: Stack, key: string): Promise<number> {
   return withRedis(stack, (redis) => redis.ttl(`${stack.namespace}${key}`));
+}
+
+export interface ConnectedUser {
+  stack: Stack;
+  /** A browser that connected Dropbox in `beforeAll`. */
+  agent: ReturnType<Stack['agent']>;
+}
+
+/**
+ * For a `describe` that needs a running stack and one connected user: starts them before the
+ * tests and stops them after. Read `.stack` and `.agent` inside tests.
+ */
+export function withConnectedUser(options: StackOptions = {}): ConnectedUser {
+  const context = {} as ConnectedUser;
+  beforeAll(async () => {
+    context.stack = await startStack(options);
+    context.agent = context.stack.agent();
+    await connect(context.agent);
+  });
+  afterAll(async () => context.stack?.close());
+  return context;
 }

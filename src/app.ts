@@ -12,6 +12,8 @@ import { csrfTokenOf } from './http/middleware/csrf';
 import { authRateLimit } from './http/middleware/rate-limit';
 import { routes } from './http/routes';
 import type { Services } from './http/services';
+import { FolderReader } from './listing/folder-reader';
+import { ThumbnailBatcher } from './listing/thumbnail-batcher';
 import { createHttpLogger } from './logging/logger';
 import { createSessionMiddleware, sessionCookieName } from './sessions/session-middleware';
 import type { SessionBackend } from './sessions/session-store';
@@ -28,7 +30,7 @@ export interface AppDeps {
   oauth: DropboxOAuthClient;
   api: DropboxApiClient;
   logger: Logger;
-  /** Entries per folder page; Dropbox allows 1-2000. */
+  /** Entries per folder page. */
   listPageSize?: number;
   now?: () => number;
 }
@@ -49,7 +51,8 @@ export function createApp(deps: AppDeps): express.Express {
     logger,
     sessionCookie: { name: sessionCookieName(secureCookies), secure: secureCookies },
     sessionMaxAgeMs: config.session.maxAgeMs,
-    listPageSize: deps.listPageSize ?? DEFAULT_LIST_PAGE_SIZE,
+    folders: new FolderReader(deps.api, { pageSize: deps.listPageSize ?? DEFAULT_LIST_PAGE_SIZE, now }),
+    thumbnails: new ThumbnailBatcher(deps.api),
   };
 
   const app = express();

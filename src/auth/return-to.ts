@@ -6,7 +6,7 @@
 
 export const DEFAULT_RETURN_PATH = '/browse';
 
-const ALLOWED = /^\/(browse|download)(\/[^?#\\]*)?$/;
+const ALLOWED = /^\/(browse|download|file)(\/[^?#\\]*)?$/;
 const MAX_LENGTH = 2048;
 
 export function safeReturnPath(candidate: string | undefined): string | undefined {

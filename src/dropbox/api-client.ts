@@ -15,7 +15,22 @@ export interface FolderEntry {
   size?: number;
   /** ISO-8601 UTC, Dropbox's `server_modified`. */
   modified?: string;
+  /** A file's revision: changes whenever its content does. */
+  rev?: string;
 }
+
+export interface SearchPage {
+  entries: FolderEntry[];
+  cursor?: string;
+  hasMore: boolean;
+}
+
+export interface SpaceUsage {
+  used: number;
+  allocated: number;
+}
+
+export type Thumbnail = { ok: true; jpeg: Buffer; rev?: string } | { ok: false; reason: string };
 
 export interface FolderPage {
   entries: FolderEntry[];
@@ -31,6 +46,8 @@ export interface Account {
 
 export interface ApiSettings {
   apiUrl: string;
+  /** content.dropboxapi.com: thumbnails. */
+  contentUrl: string;
 }
 
 function entryOf(metadata: Record<string, unknown>): FolderEntry | undefined {
@@ -45,6 +62,17 @@ function entryOf(metadata: Record<string, unknown>): FolderEntry | undefined {
     path,
     size: typeof metadata.size === 'number' ? metadata.size : undefined,
     modified: typeof metadata.server_modified === 'string' ? metadata.server_modified : undefined,
+    rev: typeof metadata.rev === 'string' ? metadata.rev : undefined,
+  };
+}
+
+/** search_v2 nests each match's Metadata inside a MetadataV2 union. */
+function searchPageOf(body: Record<string, unknown>): SearchPage {
+  const matches = Array.isArray(body.matches) ? (body.matches as { metadata?: { metadata?: Record<string, unknown> } }[]) : [];
+  return {
+    entries: matches.map((match) => (match.metadata?.metadata ? entryOf(match.metadata.metadata) : undefined)).filter((entry): entry is FolderEntry => entry !== undefined),
+    cursor: typeof body.cursor === 'string' ? body.cursor : undefined,
+    hasMore: body.has_more === true,
   };
 }
 
@@ -59,6 +87,7 @@ function pageOf(body: Record<string, unknown>): FolderPage {
 
 export class DropboxApiClient {
   private readonly api: DropboxHttp;
+  private readonly content: DropboxHttp;
   /**
    * list_folder calls in flight, by token, path and limit. Dropbox rate-limits identical
    * concurrent list_folder calls of one user, so a second caller shares the first call's answer.
@@ -67,6 +96,7 @@ export class DropboxApiClient {
 
   constructor(settings: ApiSettings, httpOptions: HttpOptions = DEFAULT_HTTP_OPTIONS) {
     this.api = new DropboxHttp(settings.apiUrl, httpOptions);
+    this.content = new DropboxHttp(settings.contentUrl, httpOptions);
   }
 
   listFolder(accessToken: string, path: string, limit: number): Promise<FolderPage> {
@@ -83,6 +113,42 @@ export class DropboxApiClient {
 
   async listFolderContinue(accessToken: string, cursor: string): Promise<FolderPage> {
     return pageOf(await this.rpc(accessToken, 'files/list_folder/continue', { cursor }));
+  }
+
+  async getMetadata(accessToken: string, path: string): Promise<FolderEntry> {
+    const entry = entryOf(await this.rpc(accessToken, 'files/get_metadata', { path }));
+    if (!entry) throw new AppError(404, 'not_found', 'This file or folder does not exist in your Dropbox.');
+    return entry;
+  }
+
+  async search(accessToken: string, query: string, path: string, maxResults: number): Promise<SearchPage> {
+    return searchPageOf(await this.rpc(accessToken, 'files/search_v2', { query, options: { ...(path ? { path } : {}), max_results: maxResults } }));
+  }
+
+  async searchContinue(accessToken: string, cursor: string): Promise<SearchPage> {
+    return searchPageOf(await this.rpc(accessToken, 'files/search/continue_v2', { cursor }));
+  }
+
+  /** Up to 25 JPEG thumbnails in one call, in the order asked. */
+  async getThumbnails(accessToken: string, requests: { path: string; size: string }[]): Promise<Thumbnail[]> {
+    const body = await this.rpc(accessToken, 'files/get_thumbnail_batch', {
+      entries: requests.map((request) => ({ path: request.path, size: request.size, format: 'jpeg', mode: 'bestfit' })),
+    }, { host: 'content' });
+    const entries = Array.isArray(body.entries) ? (body.entries as Record<string, unknown>[]) : [];
+    return requests.map((_, index) => {
+      const entry = entries[index];
+      if (entry?.['.tag'] !== 'success' || typeof entry.thumbnail !== 'string') {
+        return { ok: false, reason: String((entry?.failure as { '.tag'?: string } | undefined)?.['.tag'] ?? 'missing') };
+      }
+      const rev = (entry.metadata as { rev?: unknown } | undefined)?.rev;
+      return { ok: true, jpeg: Buffer.from(entry.thumbnail, 'base64'), rev: typeof rev === 'string' ? rev : undefined };
+    });
+  }
+
+  async getSpaceUsage(accessToken: string): Promise<SpaceUsage> {
+    const body = await this.rpc(accessToken, 'users/get_space_usage');
+    const allocation = (body.allocation ?? {}) as { allocated?: unknown };
+    return { used: Number(body.used ?? 0), allocated: Number(allocation.allocated ?? 0) };
   }
 
   async getTemporaryLink(accessToken: string, path: string): Promise<string> {
@@ -106,8 +172,8 @@ export class DropboxApiClient {
    * An RPC call. Routes without arguments get no body and no Content-Type, which is one of the
    * two forms Dropbox accepts (an empty body with a JSON Content-Type is a 400).
    */
-  private async rpc(accessToken: string, route: string, args?: object, options: { timeoutMs?: number; repeatable?: boolean } = {}): Promise<Record<string, unknown>> {
-    const response = await this.api.post(
+  private async rpc(accessToken: string, route: string, args?: object, options: { timeoutMs?: number; repeatable?: boolean; host?: 'api' | 'content' } = {}): Promise<Record<string, unknown>> {
+    const response = await (options.host === 'content' ? this.content : this.api).post(
       route,
       `/2/${route}`,
       args === undefined ? undefined : JSON.stringify(args),

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { EmulatorContext } from './context';
-import { metadataOf, type FolderNode, type TreeNode } from './file-tree';
+import { metadataOf, type TreeNode } from './file-tree';
+import { descendantsOf, getMetadata, getThumbnailBatch, searchContinueV2, searchV2 } from './file-routes';
 import { sendApiError, sendBadInput, sendJson, sendPathError } from './wire';
 
 /**
@@ -16,7 +17,7 @@ interface Caller {
   accessToken: string;
 }
 
-interface RpcRoute {
+export interface RpcRoute {
   scope?: string;
   takesArgs: boolean;
   handle(ctx: EmulatorContext, args: Args, caller: Caller, req: Request, res: Response): void;
@@ -31,15 +32,6 @@ const TEMPORARY_LINK_LIFETIME_MS = 4 * 60 * 60 * 1000;
 /** Dropbox refuses paths that end in a slash or white space with path/malformed_path. */
 function isMalformedPath(path: string): boolean {
   return path !== '' && /[/\s]$/.test(path);
-}
-
-function descendantsOf(folder: FolderNode): TreeNode[] {
-  const all: TreeNode[] = [];
-  for (const child of folder.children.values()) {
-    all.push(child);
-    if (child.kind === 'folder') all.push(...descendantsOf(child));
-  }
-  return all;
 }
 
 function listingResult(page: { entries: TreeNode[]; cursor: string; hasMore: boolean }) {
@@ -153,6 +145,10 @@ export const RPC_ROUTES: Record<string, RpcRoute> = {
   'files/list_folder': listFolder,
   'files/list_folder/continue': listFolderContinue,
   'files/get_temporary_link': getTemporaryLink,
+  'files/get_metadata': getMetadata,
+  'files/search_v2': searchV2,
+  'files/search/continue_v2': searchContinueV2,
+  'files/get_thumbnail_batch': getThumbnailBatch,
   'users/get_current_account': getCurrentAccount,
   'users/get_space_usage': getSpaceUsage,
   'auth/token/revoke': revokeToken,

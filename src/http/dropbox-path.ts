@@ -38,9 +38,14 @@ export function splitDropboxPath(path: string): string[] {
 }
 
 /** The URL of a Dropbox path under one of Dropview's routes, each segment encoded. */
-export function hrefOf(route: '/browse' | '/download', path: string): string {
+export function hrefOf(route: '/browse' | '/download' | '/file' | '/thumbnail', path: string): string {
   const encoded = splitDropboxPath(path).map(encodeURIComponent).join('/');
   return encoded ? `${route}/${encoded}` : route;
+}
+
+/** The parent folder of a Dropbox path: `/a/b/c.txt` -> `/a/b`; a top-level item -> `` (the root). */
+export function parentOf(path: string): string {
+  return path.slice(0, Math.max(path.lastIndexOf('/'), 0));
 }
 
 export function cursorFrom(req: Request): string | undefined {

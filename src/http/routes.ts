@@ -2,7 +2,11 @@ import express, { type RequestHandler, type Router } from 'express';
 import { authHandlers } from './handlers/auth';
 import { browseHandlers } from './handlers/browse';
 import { downloadHandlers } from './handlers/download';
+import { fileHandler } from './handlers/file';
+import { searchHandler } from './handlers/search';
+import { thumbnailHandler } from './handlers/thumbnail';
 import { requireCsrfToken } from './middleware/csrf';
+import { loadAccount } from './middleware/account';
 import { requireConnection } from './middleware/require-connection';
 import type { Services } from './services';
 
@@ -12,14 +16,18 @@ export function routes(services: Services, authLimiter: RequestHandler): Router 
   const browse = browseHandlers(services);
   const download = downloadHandlers(services);
   const form = express.urlencoded({ extended: false, limit: '2kb' });
+  const page = [requireConnection, loadAccount(services)];
 
   const router = express.Router();
-  router.get('/', browse.home);
+  router.get('/', loadAccount(services), browse.home);
   router.use('/auth', authLimiter);
   router.get('/auth/dropbox', auth.start);
   router.get('/auth/dropbox/callback', auth.callback);
   router.post('/auth/logout', form, requireCsrfToken, auth.logout);
-  router.get('/browse{/*splat}', requireConnection, browse.folder);
+  router.get('/browse{/*splat}', page, browse.folder);
   router.get('/download/*splat', requireConnection, download.file);
+  router.get('/file/*splat', page, fileHandler(services));
+  router.get('/search', page, searchHandler(services));
+  router.get('/thumbnail/*splat', requireConnection, thumbnailHandler(services));
   return router;
 }

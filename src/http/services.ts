@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { TokenKeeper } from '../auth/token-keeper';
+import type { FolderReader } from '../listing/folder-reader';
+import type { ThumbnailBatcher } from '../listing/thumbnail-batcher';
 import type { DropboxApiClient } from '../dropbox/api-client';
 import type { DropboxOAuthClient } from '../dropbox/oauth-client';
 import type { SessionBackend } from '../sessions/session-store';
@@ -14,6 +16,6 @@ export interface Services {
   sessionCookie: { name: string; secure: boolean };
   /** SESSION_MAX_AGE: credentials end with the session's absolute lifetime. */
   sessionMaxAgeMs: number;
-  /** Entries per list_folder call, i.e. per page and per "Load more". */
-  listPageSize: number;
+  folders: FolderReader;
+  thumbnails: ThumbnailBatcher;
 }

@@ -25,6 +25,25 @@ export function formatDate(iso: string | undefined): string {
   return Number.isNaN(date.getTime()) ? '' : `${dateFormat.format(date)} UTC`;
 }
 
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 86_400_000],
+  ['month', 30 * 86_400_000],
+  ['week', 7 * 86_400_000],
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+
+/** "3 days ago", "last year": the exact time goes in a title beside it. */
+export function formatRelativeDate(iso: string | undefined, now: number): string {
+  const time = iso ? Date.parse(iso) : Number.NaN;
+  if (Number.isNaN(time)) return '';
+  const elapsed = time - now;
+  for (const [unit, ms] of RELATIVE_STEPS) if (Math.abs(elapsed) >= ms) return relative.format(Math.round(elapsed / ms), unit);
+  return 'just now';
+}
+
 export type FileKind = 'folder' | 'image' | 'document' | 'spreadsheet' | 'audio' | 'video' | 'archive' | 'code' | 'text' | 'file';
 
 const KIND_BY_EXTENSION: Record<string, FileKind> = {

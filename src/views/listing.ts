@@ -1,14 +1,37 @@
-import type { FolderEntry, FolderPage } from '../dropbox/api-client';
-import { hrefOf, splitDropboxPath } from '../http/dropbox-path';
-import { fileKindOf, formatDate, formatSize, KIND_ICONS } from './format';
+import type { FolderEntry } from '../dropbox/api-client';
+import { hrefOf, parentOf, splitDropboxPath } from '../http/dropbox-path';
+import { DEFAULT_SORT, type SortChoice, type SortKey } from '../listing/folder-reader';
+import { fileKindOf, formatDate, formatRelativeDate, formatSize, KIND_ICONS } from './format';
 
-/** What a folder page shows, derived from a page of Dropbox entries. */
+/** What folder, search and file pages show, derived from Dropbox entries. */
 
-const byName = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+export type ViewMode = 'list' | 'grid';
 
-/** Folders first, then files; each by name, so that "file 2" comes before "file 10". */
-export function sortEntries(entries: FolderEntry[]): FolderEntry[] {
-  return [...entries].sort((a, b) => (a.type === b.type ? byName.compare(a.name, b.name) : a.type === 'folder' ? -1 : 1));
+/** How the listing is shown; lives in the URL so it survives reload and sharing. */
+export interface Presentation {
+  sort: SortChoice;
+  view: ViewMode;
+}
+
+export const DEFAULT_PRESENTATION: Presentation = { sort: DEFAULT_SORT, view: 'list' };
+
+export function presentationFrom(query: Record<string, unknown>): Presentation {
+  const key = ['name', 'size', 'modified'].includes(query.sort as string) ? (query.sort as SortKey) : DEFAULT_SORT.key;
+  const order = query.order === 'desc' ? 'desc' : 'asc';
+  return { sort: { key, order }, view: query.view === 'grid' ? 'grid' : 'list' };
+}
+
+/** The query string of a presentation, leaving defaults out: `?sort=size&order=desc&view=grid`. */
+export function queryOf(presentation: Presentation, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  if (presentation.sort.key !== DEFAULT_SORT.key || presentation.sort.order !== DEFAULT_SORT.order) {
+    params.set('sort', presentation.sort.key);
+    params.set('order', presentation.sort.order);
+  }
+  if (presentation.view !== 'list') params.set('view', presentation.view);
+  for (const [name, value] of Object.entries(extra)) params.set(name, value);
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }
 
 export interface Breadcrumb {
@@ -16,10 +39,10 @@ export interface Breadcrumb {
   href: string;
 }
 
-export function breadcrumbsOf(path: string): Breadcrumb[] {
-  const crumbs: Breadcrumb[] = [{ label: 'Dropbox', href: '/browse' }];
+export function breadcrumbsOf(path: string, query = ''): Breadcrumb[] {
+  const crumbs: Breadcrumb[] = [{ label: 'Dropbox', href: `/browse${query}` }];
   const segments = splitDropboxPath(path);
-  segments.forEach((segment, index) => crumbs.push({ label: segment, href: hrefOf('/browse', `/${segments.slice(0, index + 1).join('/')}`) }));
+  segments.forEach((segment, index) => crumbs.push({ label: segment, href: `${hrefOf('/browse', `/${segments.slice(0, index + 1).join('/')}`)}${query}` }));
   return crumbs;
 }
 
@@ -31,29 +54,60 @@ export interface EntryRow {
   icon: string;
   size: string;
   modified: string;
+  modifiedRelative: string;
   modifiedIso?: string;
+  /** For image files: a thumbnail URL pinned to the file's revision (so it can be cached). */
+  thumbnailHref?: string;
+  /** The folder holding the entry, for search results. */
+  folder: { label: string; href: string };
 }
 
-export function rowOf(entry: FolderEntry): EntryRow {
+export function thumbnailHrefOf(entry: FolderEntry, size: string): string | undefined {
+  if (entry.type !== 'file' || fileKindOf('file', entry.name) !== 'image' || !entry.rev) return undefined;
+  return `${hrefOf('/thumbnail', entry.path)}?size=${size}&rev=${encodeURIComponent(entry.rev)}`;
+}
+
+export function rowOf(entry: FolderEntry, query = '', now = Date.now()): EntryRow {
   const kind = fileKindOf(entry.type, entry.name);
+  const parent = parentOf(entry.path);
   return {
     type: entry.type,
     name: entry.name,
-    href: hrefOf(entry.type === 'folder' ? '/browse' : '/download', entry.path),
+    href: entry.type === 'folder' ? `${hrefOf('/browse', entry.path)}${query}` : hrefOf('/file', entry.path),
     kind,
     icon: KIND_ICONS[kind],
     size: formatSize(entry.size),
     modified: formatDate(entry.modified),
+    modifiedRelative: formatRelativeDate(entry.modified, now),
     modifiedIso: entry.modified,
+    thumbnailHref: thumbnailHrefOf(entry, 'w256h256'),
+    folder: { label: parent || 'Dropbox', href: `${hrefOf('/browse', parent)}${query}` },
   };
 }
 
-/** The JSON listing of CONTRACT.md: `{path, entries, hasMore, cursor?}`. */
-export function listingJson(path: string, page: FolderPage, entries: FolderEntry[]) {
-  return {
-    path: path || '/',
-    entries: entries.map((entry) => ({ type: entry.type, name: entry.name, path: entry.path, size: entry.size, modified: entry.modified })),
-    hasMore: page.hasMore,
-    ...(page.hasMore ? { cursor: page.cursor } : {}),
-  };
+export interface SortLink {
+  label: string;
+  href: string;
+  current: boolean;
+  /** Where the current choice points, for the arrow and aria-sort. */
+  order?: 'ascending' | 'descending';
+}
+
+/** Links that sort by each key; the current one flips its order. */
+export function sortLinksOf(folderHref: string, presentation: Presentation): SortLink[] {
+  return (['name', 'size', 'modified'] as SortKey[]).map((key) => {
+    const current = presentation.sort.key === key;
+    const order = current && presentation.sort.order === 'asc' ? 'desc' : 'asc';
+    return {
+      label: { name: 'Name', size: 'Size', modified: 'Modified' }[key],
+      href: `${folderHref}${queryOf({ ...presentation, sort: { key, order } })}`,
+      current,
+      order: current ? (presentation.sort.order === 'asc' ? 'ascending' : 'descending') : undefined,
+    };
+  });
+}
+
+/** The JSON listing of CONTRACT.md: `{path, entries, hasMore, cursor?}` (search: `query` for `path`). */
+export function entriesJson(entries: FolderEntry[]) {
+  return entries.map((entry) => ({ type: entry.type, name: entry.name, path: entry.path, size: entry.size, modified: entry.modified }));
 }

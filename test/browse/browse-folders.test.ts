@@ -1,5 +1,5 @@
 import { BIG_FOLDER, BIG_FOLDER_SIZE } from '../../src/emulator/sample-files';
-import { entryLinksOf, loadMoreHrefOf } from '../support/html';
+import { decodeHtml, entryLinksOf, loadMoreHrefOf } from '../support/html';
 import { startStack, withConnectedUser, type Stack } from '../support/stack';
 
 interface ListingJson {
@@ -12,6 +12,10 @@ interface ListingJson {
 
 describe('Browsing folders', () => {
   const user = withConnectedUser();
+  const HUGE_FOLDER_SIZE = 10_050;
+  beforeAll(() => {
+    for (let n = 1; n <= HUGE_FOLDER_SIZE; n += 1) user.stack.emulator.tree.addFile(`/Huge/item ${n}.txt`, { content: String(n) });
+  });
 
   const json = (path: string) => user.agent.get(path).set('Accept', 'application/json');
 
@@ -23,7 +27,7 @@ describe('Browsing folders', () => {
     const folders = listing.entries.filter((entry) => entry.type === 'folder').map((entry) => entry.name);
     const firstFile = listing.entries.findIndex((entry) => entry.type === 'file');
     expect(firstFile).toBe(folders.length);
-    expect(folders).toEqual([BIG_FOLDER.slice(1), 'Documents', 'Empty folder', 'Hostile', 'Music', 'Photos', 'Ünïcødé & spaces']);
+    expect(folders).toEqual([BIG_FOLDER.slice(1), 'Documents', 'Empty folder', 'Hostile', 'Huge', 'Music', 'Photos', 'Ünïcødé & spaces']);
   });
 
   test('when a folder is shown as a page, then it has breadcrumbs back to every parent and the current one marked', async () => {
@@ -38,7 +42,7 @@ describe('Browsing folders', () => {
   test('when files are listed, then sizes and dates read like a person would write them', async () => {
     const response = await user.agent.get('/browse/Documents').expect(200);
     expect(response.text).toContain('180 KB');
-    expect(response.text).toMatch(/<time datetime="2025-01-31T10:30:00Z">31 Jan 2025, 10:30 UTC<\/time>/);
+    expect(response.text).toMatch(/<time datetime="2025-01-31T10:30:00Z" title="31 Jan 2025, 10:30 UTC">(\d+ years? ago|last year)<\/time>/);
     const music = await user.agent.get('/browse/Music').expect(200);
     expect(music.text).toContain('3.2 MB');
   });
@@ -85,6 +89,31 @@ describe('Browsing folders', () => {
     expect(new Set(seen).size).toBe(BIG_FOLDER_SIZE);
   });
 
+  test('when a folder is sorted, then the order covers the whole folder, not just the first page, and folders stay first', async () => {
+    const big = `/browse/${encodeURIComponent(BIG_FOLDER.slice(1))}`;
+    const byNameDesc = (await json(`${big}?sort=name&order=desc`).expect(200)).body as ListingJson;
+    expect(byNameDesc.entries[0].name).toBe('file 2500.txt');
+    const bySizeDesc = (await json(`${big}?sort=size&order=desc`).expect(200)).body as ListingJson;
+    expect(bySizeDesc.entries[0].size).toBe(Math.max(...bySizeDesc.entries.map((entry) => entry.size as number)));
+    expect(bySizeDesc.entries[0].name).toMatch(/^file \d{4}\.txt$/);
+    const byModified = (await json(`${big}?sort=modified&order=desc`).expect(200)).body as ListingJson;
+    expect(byModified.entries[0].name).toBe('file 2500.txt');
+    const next = (await json(`${big}?sort=modified&order=desc&cursor=${encodeURIComponent(byModified.cursor as string)}`).expect(200)).body as ListingJson;
+    expect(next.entries[0].name).toBe(`file ${2500 - byModified.entries.length}.txt`);
+
+    const root = (await json('/browse?sort=size&order=desc').expect(200)).body as ListingJson;
+    const firstFile = root.entries.findIndex((entry) => entry.type === 'file');
+    expect(root.entries.slice(0, firstFile).every((entry) => entry.type === 'folder')).toBe(true);
+  });
+
+  test('when the sort and view are chosen, then they live in the URL and every link on the page keeps them', async () => {
+    const page = await user.agent.get('/browse/Photos?sort=modified&order=desc&view=grid').expect(200);
+    expect(page.text).toContain('class="grid"');
+    expect(page.text).toContain('href="/browse/Photos/2024%20Trip?sort=modified&amp;order=desc&amp;view=grid"');
+    expect(page.text).toContain('<a href="/browse?sort=modified&amp;order=desc&amp;view=grid">Dropbox</a>');
+    expect(page.text).toMatch(/<a href="\/browse\/Photos\?sort=modified&amp;order=asc&amp;view=grid" aria-current="true">Modified/);
+  });
+
   test('when a page of numbered files is listed, then "file 2" comes before "file 10"', async () => {
     const listing = (await json(`/browse/${encodeURIComponent(BIG_FOLDER.slice(1))}`).expect(200)).body as ListingJson;
     const names = listing.entries.map((entry) => entry.name);
@@ -92,19 +121,29 @@ describe('Browsing folders', () => {
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
   });
 
-  test('when a cursor has gone stale (Dropbox reset), then the listing starts again instead of failing', async () => {
-    const base = `/browse/${encodeURIComponent(BIG_FOLDER.slice(1))}`;
-    const first = (await json(base).expect(200)).body as ListingJson;
+  test('when a folder holds more than 10,000 entries, then every entry is reached exactly once and the page says sorting covers what is loaded', async () => {
+    const seen: string[] = [];
+    let listing = (await json('/browse/Huge').expect(200)).body as ListingJson;
+    seen.push(...listing.entries.map((entry) => entry.name));
+    while (listing.hasMore) {
+      listing = (await json(`/browse/Huge?cursor=${encodeURIComponent(listing.cursor as string)}`).expect(200)).body as ListingJson;
+      seen.push(...listing.entries.map((entry) => entry.name));
+    }
+    expect(seen).toHaveLength(HUGE_FOLDER_SIZE);
+    expect(new Set(seen).size).toBe(HUGE_FOLDER_SIZE);
+    const page = await user.agent.get('/browse/Huge').expect(200);
+    expect(page.text).toContain('sorting applies to the entries loaded so far');
+  });
+
+  test('when a Dropbox cursor has gone stale (reset), then the listing starts again instead of failing', async () => {
+    let listing = (await json('/browse/Huge').expect(200)).body as ListingJson;
+    while (listing.cursor?.startsWith('dv1.')) listing = (await json(`/browse/Huge?cursor=${encodeURIComponent(listing.cursor)}`).expect(200)).body as ListingJson;
+    const dropboxCursor = listing.cursor as string;
+    expect(dropboxCursor).toBeDefined();
     user.stack.emulator.resetCursors();
 
-    const again = await json(`${base}?cursor=${encodeURIComponent(first.cursor as string)}`).expect(200);
-    expect((again.body as ListingJson).entries.map((entry) => entry.name)).toEqual(first.entries.map((entry) => entry.name));
-    expect(user.stack.emulator.calls('files/list_folder/continue').pop()?.status).toBe(409);
-
-    const page = await user.agent.get(`${base}?cursor=${encodeURIComponent((again.body as ListingJson).cursor as string)}`).expect(200);
-    expect(page.text).not.toContain('starts again');
-    user.stack.emulator.resetCursors();
-    const restarted = await user.agent.get(`${base}?cursor=${encodeURIComponent((again.body as ListingJson).cursor as string)}`).expect(200);
+    const restarted = await user.agent.get(`/browse/Huge?cursor=${encodeURIComponent(dropboxCursor)}`).expect(200);
+    expect(user.stack.emulator.calls('files/list_folder/continue').pop()?.status).toBe(200);
     expect(restarted.text).toContain('the list starts again from the top');
   });
 
@@ -116,7 +155,9 @@ describe('Browsing folders', () => {
     const folder = await user.agent.get(unicodeFolder?.href as string).expect(200);
     const japanese = entryLinksOf(folder.text).find((link) => link.label === '日本語のファイル.txt');
     expect(japanese).toBeDefined();
-    const download = await user.agent.get(japanese?.href as string).expect(302);
+    const filePage = await user.agent.get(japanese?.href as string).expect(200);
+    const downloadHref = decodeHtml(/id="download" href="([^"]+)"/.exec(filePage.text)?.[1] as string);
+    const download = await user.agent.get(downloadHref).expect(302);
     expect(await (await fetch(download.headers.location as string)).text()).toBe('こんにちは\n');
 
     await user.agent.get('/browse/Photos/2024%20Trip').expect(200);

@@ -192,7 +192,7 @@ describe('The emulated RPC routes', () => {
   test('when paths differ only in case, then they name the same folder and the answer keeps the real case', async () => {
     const headers = { Authorization: `Bearer ${await accessToken()}`, 'Content-Type': 'application/json' };
     const listing = JSON.parse((await rpc('files/list_folder', '{"path":"/pHoToS"}', headers)).text);
-    expect(listing.entries.map((entry: { path_display: string }) => entry.path_display).sort()).toEqual(['/Photos/2024 Trip', '/Photos/Family.png']);
+    expect(listing.entries.map((entry: { path_display: string }) => entry.path_display).sort()).toEqual(['/Photos/2024 Trip', '/Photos/Family.jpg']);
   });
 
   test('when a temporary link is older than 4 hours, then it answers 410 Gone', async () => {

@@ -1,47 +1,55 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { FolderPage } from '../../dropbox/api-client';
 import { AppError } from '../../errors';
-import { breadcrumbsOf, listingJson, rowOf, sortEntries } from '../../views/listing';
+import type { FolderView } from '../../listing/folder-reader';
+import { breadcrumbsOf, entriesJson, presentationFrom, queryOf, rowOf, sortLinksOf, type Presentation } from '../../views/listing';
 import { cursorFrom, dropboxPathOf, hrefOf, segmentsOf } from '../dropbox-path';
 import type { Services } from '../services';
 
 /** Folder pages: the first page of a folder, or the next one when a cursor is given. */
 
-function hasTag(error: unknown, leaf: string): boolean {
+export function hasTag(error: unknown, leaf: string): boolean {
   return error instanceof AppError && error.dropboxTag?.split('/').pop() === leaf;
 }
 
 export function browseHandlers(services: Services) {
-  const { api, tokens, listPageSize } = services;
+  const { tokens, folders } = services;
 
-  async function fetchPage(req: Request, path: string, cursor: string | undefined): Promise<{ page: FolderPage; restarted: boolean }> {
+  async function fetchPage(req: Request, path: string, presentation: Presentation, cursor: string | undefined): Promise<{ view: FolderView; restarted: boolean }> {
+    const read = (from?: string) => tokens.withAccessToken(req, (token) => folders.page(token, req.sessionID, path, presentation.sort, from));
     if (cursor) {
       try {
-        return { page: await tokens.withAccessToken(req, (token) => api.listFolderContinue(token, cursor)), restarted: false };
+        return { view: await read(cursor), restarted: false };
       } catch (error) {
         // A stale cursor (Dropbox `reset`) starts the listing over instead of failing.
         if (!hasTag(error, 'reset')) throw error;
+        return { view: await read(), restarted: true };
       }
     }
-    return { page: await tokens.withAccessToken(req, (token) => api.listFolder(token, path, listPageSize)), restarted: cursor !== undefined };
+    return { view: await read(), restarted: false };
   }
 
-  function render(req: Request, res: Response, path: string, page: FolderPage, continued: boolean, restarted: boolean): void {
-    const entries = sortEntries(page.entries);
+  function render(req: Request, res: Response, path: string, presentation: Presentation, view: FolderView, restarted: boolean): void {
     res.format({
       html: () => {
-        const crumbs = breadcrumbsOf(path);
+        const query = queryOf(presentation);
+        const folderHref = hrefOf('/browse', path);
+        const crumbs = breadcrumbsOf(path, query);
         res.render('browse', {
           title: crumbs[crumbs.length - 1].label,
           crumbs,
-          rows: entries.map(rowOf),
-          folderHref: hrefOf('/browse', path),
-          loadMoreHref: page.hasMore ? `${hrefOf('/browse', path)}?cursor=${encodeURIComponent(page.cursor)}` : undefined,
-          continued,
+          rows: view.entries.map((entry) => rowOf(entry, query)),
+          presentation,
+          searchPath: path,
+          sortLinks: sortLinksOf(folderHref, presentation),
+          viewLinks: (['list', 'grid'] as const).map((mode) => ({ mode, href: `${folderHref}${queryOf({ ...presentation, view: mode })}`, current: presentation.view === mode })),
+          folderHref: `${folderHref}${query}`,
+          loadMoreHref: view.hasMore && view.cursor ? `${folderHref}${queryOf(presentation, { cursor: view.cursor })}` : undefined,
+          continued: view.continued && !restarted,
           restarted,
+          partialSort: !view.wholeFolderSorted,
         });
       },
-      json: () => res.json(listingJson(path, page, entries)),
+      json: () => res.json({ path: path || '/', entries: entriesJson(view.entries), hasMore: view.hasMore, ...(view.hasMore && view.cursor ? { cursor: view.cursor } : {}) }),
     });
   }
 
@@ -49,9 +57,10 @@ export function browseHandlers(services: Services) {
   const folder: RequestHandler = async (req, res) => {
     const path = dropboxPathOf(segmentsOf(req));
     const cursor = cursorFrom(req);
+    const presentation = presentationFrom(req.query);
     try {
-      const { page, restarted } = await fetchPage(req, path, cursor);
-      render(req, res, path, page, cursor !== undefined && !restarted, restarted);
+      const { view, restarted } = await fetchPage(req, path, presentation, cursor);
+      render(req, res, path, presentation, view, restarted);
     } catch (error) {
       // A file's address under /browse leads to the file itself.
       if (hasTag(error, 'not_folder')) return res.redirect(302, hrefOf('/download', path));

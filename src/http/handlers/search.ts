@@ -1,0 +1,40 @@
+import type { RequestHandler } from 'express';
+import { AppError } from '../../errors';
+import { entriesJson, rowOf } from '../../views/listing';
+import { cursorFrom, dropboxPathOf, hrefOf, splitDropboxPath } from '../dropbox-path';
+import type { Services } from '../services';
+
+/** @route GET /search?q=<text>&path=<folder>[&everywhere=1][&cursor=] : files/search_v2, scoped to a folder by default. */
+
+const RESULTS_PER_PAGE = 100;
+const MAX_QUERY_LENGTH = 1000;
+
+export function searchHandler(services: Services): RequestHandler {
+  const { api, tokens } = services;
+  return async (req, res) => {
+    const query = typeof req.query.q === 'string' ? req.query.q.trim() : '';
+    if (query.length > MAX_QUERY_LENGTH) throw new AppError(400, 'query_too_long', 'That search is too long. Please use fewer words.');
+    const everywhere = req.query.everywhere === '1';
+    const path = everywhere || typeof req.query.path !== 'string' ? '' : dropboxPathOf(splitDropboxPath(req.query.path));
+    const cursor = cursorFrom(req);
+    const page = query
+      ? await tokens.withAccessToken(req, (token) => (cursor ? api.searchContinue(token, cursor) : api.search(token, query, path, RESULTS_PER_PAGE)))
+      : { entries: [], hasMore: false, cursor: undefined };
+    res.format({
+      html: () => {
+        const more = new URLSearchParams({ q: query, ...(path ? { path } : {}), ...(everywhere ? { everywhere: '1' } : {}), ...(page.cursor ? { cursor: page.cursor } : {}) });
+        res.render('search', {
+          title: query ? `Search: ${query}` : 'Search',
+          query,
+          searchPath: path,
+          everywhere,
+          scopeLabel: path ? path.split('/').pop() : 'all of Dropbox',
+          scopeHref: hrefOf('/browse', path),
+          rows: page.entries.map((entry) => rowOf(entry)),
+          moreHref: page.hasMore && page.cursor ? `/search?${more.toString()}` : undefined,
+        });
+      },
+      json: () => res.json({ query, entries: entriesJson(page.entries), hasMore: page.hasMore, ...(page.hasMore && page.cursor ? { cursor: page.cursor } : {}) }),
+    });
+  };
+}

@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { AppError } from '../../errors';
+import { dropboxPathOf, segmentsOf } from '../dropbox-path';
+import type { Services } from '../services';
+
+/**
+ * @route GET /thumbnail/*splat?size=w256h256[&rev=<rev>] : an image's JPEG thumbnail. With the
+ * file's revision in the URL the bytes can never change, so browsers keep them (privately) for
+ * a day and a revalidation is answered 304 without asking Dropbox.
+ */
+
+const SIZES = ['w32h32', 'w64h64', 'w128h128', 'w256h256', 'w480h320', 'w640h480', 'w960h640', 'w1024h768', 'w2048h1536'];
+
+export function thumbnailHandler(services: Services): RequestHandler {
+  const { tokens, thumbnails } = services;
+  return async (req, res) => {
+    const path = dropboxPathOf(segmentsOf(req));
+    const size = typeof req.query.size === 'string' ? req.query.size : 'w256h256';
+    if (!SIZES.includes(size)) throw new AppError(400, 'bad_thumbnail_size', `Thumbnail sizes are ${SIZES.join(', ')}.`);
+    const rev = typeof req.query.rev === 'string' && /^[0-9a-f]{9,64}$/.test(req.query.rev) ? req.query.rev : undefined;
+    const pinnedTag = rev ? `"${rev}-${size}"` : undefined;
+    res.setHeader('Cache-Control', rev ? 'private, max-age=86400, immutable' : 'private, max-age=300');
+    if (pinnedTag && req.get('if-none-match') === pinnedTag) {
+      res.setHeader('ETag', pinnedTag);
+      return res.status(304).end();
+    }
+    const thumbnail = await tokens.withAccessToken(req, (token) => thumbnails.get(token, path, size));
+    if (!thumbnail.ok) {
+      res.setHeader('Cache-Control', 'no-store');
+      throw new AppError(404, 'no_thumbnail', 'There is no preview for this file.', { dropboxTag: thumbnail.reason });
+    }
+    res.setHeader('ETag', pinnedTag ?? `"${createHash('sha1').update(thumbnail.jpeg).digest('base64url')}"`);
+    res.type('image/jpeg').send(thumbnail.jpeg);
+  };
+}

@@ -1,5 +1,6 @@
 // Progressive enhancement only: every page works without this file.
-// "Load more" fetches the next page of the folder and appends its rows in place.
+// "Load more" fetches the next page of the folder and appends its rows in place;
+// dates show relative to now, with the exact time on hover (set by the server).
 (function () {
   'use strict';
 
@@ -15,7 +16,7 @@
       })
       .then(function (html) {
         var next = new DOMParser().parseFromString(html, 'text/html');
-        var rows = next.querySelectorAll('#entries > tr');
+        var rows = next.querySelectorAll('#entries > tr, #entries > li');
         rows.forEach(function (row) { table.appendChild(document.importNode(row, true)); });
         var nextLink = next.getElementById('load-more');
         if (nextLink) {

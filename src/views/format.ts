@@ -63,7 +63,7 @@ export function fileKindOf(type: 'file' | 'folder', name: string): FileKind {
   return dot > 0 ? (KIND_BY_EXTENSION[name.slice(dot + 1).toLowerCase()] ?? 'file') : 'file';
 }
 
-/** A glyph per kind; decorative only (the kind is also written out for screen readers). */
-export const KIND_ICONS: Record<FileKind, string> = {
-  folder: '📁', image: '🖼️', document: '📄', spreadsheet: '📊', audio: '🎵', video: '🎬', archive: '🗜️', code: '📜', text: '📝', file: '📦',
-};
+/** The icon of each kind in public/icons.svg; decorative (the kind is also written out for screen readers). */
+export function iconHrefOf(kind: FileKind): string {
+  return `/public/icons.svg#${kind}`;
+}

@@ -1,7 +1,7 @@
 import type { FolderEntry } from '../dropbox/api-client';
 import { hrefOf, parentOf, splitDropboxPath } from '../http/dropbox-path';
 import { DEFAULT_SORT, type SortChoice, type SortKey } from '../listing/folder-reader';
-import { fileKindOf, formatDate, formatRelativeDate, formatSize, KIND_ICONS } from './format';
+import { fileKindOf, formatDate, formatRelativeDate, formatSize, iconHrefOf } from './format';
 
 /** What folder, search and file pages show, derived from Dropbox entries. */
 
@@ -75,7 +75,7 @@ export function rowOf(entry: FolderEntry, query = '', now = Date.now()): EntryRo
     name: entry.name,
     href: entry.type === 'folder' ? `${hrefOf('/browse', entry.path)}${query}` : hrefOf('/file', entry.path),
     kind,
-    icon: KIND_ICONS[kind],
+    icon: iconHrefOf(kind),
     size: formatSize(entry.size),
     modified: formatDate(entry.modified),
     modifiedRelative: formatRelativeDate(entry.modified, now),

@@ -17,6 +17,8 @@ export interface AppErrorOptions {
   dropboxTag?: string;
   /** What the error page offers the person next: reconnect, go back, try again. */
   action?: ErrorAction;
+  /** Machine-readable details for the code that handles this error (never shown). */
+  data?: Record<string, string>;
   cause?: unknown;
 }
 
@@ -26,6 +28,7 @@ export class AppError extends Error {
   readonly retryAfter?: number;
   readonly dropboxTag?: string;
   readonly action?: ErrorAction;
+  readonly data?: Record<string, string>;
 
   constructor(
     readonly status: number,
@@ -39,6 +42,7 @@ export class AppError extends Error {
     this.retryAfter = options.retryAfter;
     this.dropboxTag = options.dropboxTag;
     this.action = options.action;
+    this.data = options.data;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { AppError, notConnected, reconnectRequired } from '../errors';
+import type { DropboxAuth } from '../dropbox/api-client';
 import type { DropboxOAuthClient, TokenGrant } from '../dropbox/oauth-client';
 import type { CredentialStore, StoredCredentials } from '../sessions/credential-store';
 import type { TokenSealer } from '../sessions/token-sealer';
@@ -67,26 +68,46 @@ export class TokenKeeper {
   /** Forgets the session's credentials (they stay valid at Dropbox unless revoked first). */
   async forget(req: Request): Promise<void> {
     delete req.session.connectedAt;
+    delete req.session.pathRoot;
     await this.store.delete(req.sessionID);
   }
 
-  async withAccessToken<T>(req: Request, call: (accessToken: string) => Promise<T>): Promise<T> {
+  /**
+   * Runs `call` with the session's Dropbox auth. A team's root that changed (422 invalid_root)
+   * is adopted from Dropbox's answer and the call repeated once.
+   */
+  async withAccessToken<T>(req: Request, call: (auth: DropboxAuth) => Promise<T>): Promise<T> {
+    try {
+      return await this.withValidToken(req, call);
+    } catch (error) {
+      const newRoot = error instanceof AppError && error.code === 'dropbox_invalid_root' ? error.data?.rootNamespaceId : undefined;
+      if (!newRoot) throw error;
+      req.session.pathRoot = newRoot;
+      return this.withValidToken(req, call);
+    }
+  }
+
+  private async withValidToken<T>(req: Request, call: (auth: DropboxAuth) => Promise<T>): Promise<T> {
     let credentials = await this.store.get(req.sessionID);
     if (!credentials) throw req.session.connectedAt === undefined ? notConnected() : reconnectRequired(ENDED_MESSAGE);
     if (this.now() >= credentials.expiresAt) credentials = await this.refresh(req, credentials);
     try {
-      return await call(await this.openToken(req, credentials.accessToken));
+      return await call(await this.authOf(req, credentials));
     } catch (error) {
       if (!isUnauthorized(error)) throw error;
       if (error.dropboxTag !== 'expired_access_token') throw await this.disconnect(req, REVOKED_MESSAGE);
     }
     credentials = await this.refresh(req, credentials);
     try {
-      return await call(await this.openToken(req, credentials.accessToken));
+      return await call(await this.authOf(req, credentials));
     } catch (error) {
       if (isUnauthorized(error)) throw await this.disconnect(req, REVOKED_MESSAGE);
       throw error;
     }
+  }
+
+  private async authOf(req: Request, credentials: StoredCredentials): Promise<DropboxAuth> {
+    return { accessToken: await this.openToken(req, credentials.accessToken), pathRoot: req.session.pathRoot };
   }
 
   private async refresh(req: Request, stale: StoredCredentials): Promise<StoredCredentials> {

@@ -42,6 +42,17 @@ export interface Account {
   accountId: string;
   displayName: string;
   email: string;
+  rootNamespaceId?: string;
+  homeNamespaceId?: string;
+}
+
+/**
+ * Who a call is made for: the access token, and for team accounts whose team space is their
+ * root, the root namespace sent as Dropbox-API-Path-Root so that paths start at the team space.
+ */
+export interface DropboxAuth {
+  accessToken: string;
+  pathRoot?: string;
 }
 
 export interface ApiSettings {
@@ -99,11 +110,11 @@ export class DropboxApiClient {
     this.content = new DropboxHttp(settings.contentUrl, httpOptions);
   }
 
-  listFolder(accessToken: string, path: string, limit: number): Promise<FolderPage> {
-    const key = `${accessToken}\n${limit}\n${path}`;
+  listFolder(auth: DropboxAuth, path: string, limit: number): Promise<FolderPage> {
+    const key = `${auth.accessToken}\n${auth.pathRoot ?? ''}\n${limit}\n${path}`;
     let listing = this.listingsInFlight.get(key);
     if (!listing) {
-      listing = this.rpc(accessToken, 'files/list_folder', { path, limit, include_non_downloadable_files: true })
+      listing = this.rpc(auth, 'files/list_folder', { path, limit, include_non_downloadable_files: true })
         .then(pageOf)
         .finally(() => this.listingsInFlight.delete(key));
       this.listingsInFlight.set(key, listing);
@@ -111,27 +122,27 @@ export class DropboxApiClient {
     return listing;
   }
 
-  async listFolderContinue(accessToken: string, cursor: string): Promise<FolderPage> {
-    return pageOf(await this.rpc(accessToken, 'files/list_folder/continue', { cursor }));
+  async listFolderContinue(auth: DropboxAuth, cursor: string): Promise<FolderPage> {
+    return pageOf(await this.rpc(auth, 'files/list_folder/continue', { cursor }));
   }
 
-  async getMetadata(accessToken: string, path: string): Promise<FolderEntry> {
-    const entry = entryOf(await this.rpc(accessToken, 'files/get_metadata', { path }));
+  async getMetadata(auth: DropboxAuth, path: string): Promise<FolderEntry> {
+    const entry = entryOf(await this.rpc(auth, 'files/get_metadata', { path }));
     if (!entry) throw new AppError(404, 'not_found', 'This file or folder does not exist in your Dropbox.');
     return entry;
   }
 
-  async search(accessToken: string, query: string, path: string, maxResults: number): Promise<SearchPage> {
-    return searchPageOf(await this.rpc(accessToken, 'files/search_v2', { query, options: { ...(path ? { path } : {}), max_results: maxResults } }));
+  async search(auth: DropboxAuth, query: string, path: string, maxResults: number): Promise<SearchPage> {
+    return searchPageOf(await this.rpc(auth, 'files/search_v2', { query, options: { ...(path ? { path } : {}), max_results: maxResults } }));
   }
 
-  async searchContinue(accessToken: string, cursor: string): Promise<SearchPage> {
-    return searchPageOf(await this.rpc(accessToken, 'files/search/continue_v2', { cursor }));
+  async searchContinue(auth: DropboxAuth, cursor: string): Promise<SearchPage> {
+    return searchPageOf(await this.rpc(auth, 'files/search/continue_v2', { cursor }));
   }
 
   /** Up to 25 JPEG thumbnails in one call, in the order asked. */
-  async getThumbnails(accessToken: string, requests: { path: string; size: string }[]): Promise<Thumbnail[]> {
-    const body = await this.rpc(accessToken, 'files/get_thumbnail_batch', {
+  async getThumbnails(auth: DropboxAuth, requests: { path: string; size: string }[]): Promise<Thumbnail[]> {
+    const body = await this.rpc(auth, 'files/get_thumbnail_batch', {
       entries: requests.map((request) => ({ path: request.path, size: request.size, format: 'jpeg', mode: 'bestfit' })),
     }, { host: 'content' });
     const entries = Array.isArray(body.entries) ? (body.entries as Record<string, unknown>[]) : [];
@@ -145,41 +156,49 @@ export class DropboxApiClient {
     });
   }
 
-  async getSpaceUsage(accessToken: string): Promise<SpaceUsage> {
-    const body = await this.rpc(accessToken, 'users/get_space_usage');
+  async getSpaceUsage(auth: DropboxAuth): Promise<SpaceUsage> {
+    const body = await this.rpc(auth, 'users/get_space_usage');
     const allocation = (body.allocation ?? {}) as { allocated?: unknown };
     return { used: Number(body.used ?? 0), allocated: Number(allocation.allocated ?? 0) };
   }
 
-  async getTemporaryLink(accessToken: string, path: string): Promise<string> {
-    const body = await this.rpc(accessToken, 'files/get_temporary_link', { path });
+  async getTemporaryLink(auth: DropboxAuth, path: string): Promise<string> {
+    const body = await this.rpc(auth, 'files/get_temporary_link', { path });
     if (typeof body.link !== 'string') throw new AppError(502, 'dropbox_bad_answer', 'Dropbox did not send a download link. Please try again.');
     return body.link;
   }
 
-  async getCurrentAccount(accessToken: string): Promise<Account> {
-    const body = await this.rpc(accessToken, 'users/get_current_account');
+  async getCurrentAccount(auth: DropboxAuth): Promise<Account> {
+    const body = await this.rpc(auth, 'users/get_current_account');
     const name = (body.name ?? {}) as Record<string, unknown>;
-    return { accountId: String(body.account_id ?? ''), displayName: String(name.display_name ?? ''), email: String(body.email ?? '') };
+    const rootInfo = (body.root_info ?? {}) as { root_namespace_id?: unknown; home_namespace_id?: unknown };
+    return {
+      accountId: String(body.account_id ?? ''),
+      displayName: String(name.display_name ?? ''),
+      email: String(body.email ?? ''),
+      rootNamespaceId: typeof rootInfo.root_namespace_id === 'string' ? rootInfo.root_namespace_id : undefined,
+      homeNamespaceId: typeof rootInfo.home_namespace_id === 'string' ? rootInfo.home_namespace_id : undefined,
+    };
   }
 
   /** Revokes the token and, since it came from a refresh token, that refresh token too. */
-  async revokeToken(accessToken: string, timeoutMs?: number): Promise<void> {
-    await this.rpc(accessToken, 'auth/token/revoke', undefined, { timeoutMs, repeatable: false });
+  async revokeToken(auth: DropboxAuth, timeoutMs?: number): Promise<void> {
+    await this.rpc(auth, 'auth/token/revoke', undefined, { timeoutMs, repeatable: false });
   }
 
   /**
    * An RPC call. Routes without arguments get no body and no Content-Type, which is one of the
    * two forms Dropbox accepts (an empty body with a JSON Content-Type is a 400).
    */
-  private async rpc(accessToken: string, route: string, args?: object, options: { timeoutMs?: number; repeatable?: boolean; host?: 'api' | 'content' } = {}): Promise<Record<string, unknown>> {
+  private async rpc(auth: DropboxAuth, route: string, args?: object, options: { timeoutMs?: number; repeatable?: boolean; host?: 'api' | 'content' } = {}): Promise<Record<string, unknown>> {
     const response = await (options.host === 'content' ? this.content : this.api).post(
       route,
       `/2/${route}`,
       args === undefined ? undefined : JSON.stringify(args),
       {
         headers: {
-          Authorization: `Bearer ${accessToken}`,
+          Authorization: `Bearer ${auth.accessToken}`,
+          ...(auth.pathRoot ? { 'Dropbox-API-Path-Root': JSON.stringify({ '.tag': 'root', root: auth.pathRoot }) } : {}),
           // null, not absent: axios would otherwise add a form Content-Type, which Dropbox refuses.
           'Content-Type': args === undefined ? null : 'application/json',
         },

@@ -68,6 +68,15 @@ export function apiFailure(route: string, response: AxiosResponse<string>): AppE
   }
   if (status === 403) return new AppError(403, 'dropbox_forbidden', 'Your Dropbox account does not allow this.', { dropboxTag: tag });
   if (status === 409) return routeError(tag);
+  if (status === 422) {
+    // The Dropbox-API-Path-Root we sent is no longer the user's root (they switched team); the
+    // answer carries the current root, for the caller to retry with.
+    const rootInfo = (body as { error?: { invalid_root?: { root_namespace_id?: unknown } } } | undefined)?.error?.invalid_root;
+    return new AppError(502, 'dropbox_invalid_root', 'Your Dropbox team changed. Please try again.', {
+      dropboxTag: tag ?? 'invalid_root',
+      data: typeof rootInfo?.root_namespace_id === 'string' ? { rootNamespaceId: rootInfo.root_namespace_id } : undefined,
+    });
+  }
   if (status === 429) {
     const retryAfter = retryAfterOf(response);
     return new AppError(503, 'dropbox_rate_limited', `Dropbox asked us to slow down. Please try again in ${retryAfter} seconds.`, {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import type { EmulatorContext } from './context';
+import { HOME_NAMESPACE_ID, type EmulatorContext } from './context';
 import { metadataOf, type TreeNode } from './file-tree';
 import { descendantsOf, getMetadata, getThumbnailBatch, searchContinueV2, searchV2 } from './file-routes';
 import { sendApiError, sendBadInput, sendJson, sendPathError } from './wire';
@@ -12,9 +12,16 @@ import { sendApiError, sendBadInput, sendJson, sendPathError } from './wire';
 
 type Args = Record<string, unknown>;
 
-interface Caller {
+export interface Caller {
   accountId: string;
   accessToken: string;
+  /** The folder of the namespace this call works in: `` for the root, the home path otherwise. */
+  prefix: string;
+}
+
+/** The node at a caller-relative path. */
+export function lookupFor(ctx: EmulatorContext, caller: Caller, path: string): TreeNode | undefined {
+  return ctx.tree.lookup(`${caller.prefix}${path}`);
 }
 
 export interface RpcRoute {
@@ -34,14 +41,14 @@ function isMalformedPath(path: string): boolean {
   return path !== '' && /[/\s]$/.test(path);
 }
 
-function listingResult(page: { entries: TreeNode[]; cursor: string; hasMore: boolean }) {
-  return { entries: page.entries.map(metadataOf), cursor: page.cursor, has_more: page.hasMore };
+function listingResult(page: { entries: TreeNode[]; cursor: string; hasMore: boolean }, prefix: string) {
+  return { entries: page.entries.map((node) => metadataOf(node, prefix)), cursor: page.cursor, has_more: page.hasMore };
 }
 
 const listFolder: RpcRoute = {
   scope: 'files.metadata.read',
   takesArgs: true,
-  handle(ctx, args, _caller, _req, res) {
+  handle(ctx, args, caller, _req, res) {
     const route = 'files/list_folder';
     const { path, limit, recursive } = args;
     if (typeof path !== 'string') return sendBadInput(res, route, "request body: missing required field 'path'");
@@ -53,32 +60,32 @@ const listFolder: RpcRoute = {
       return sendBadInput(res, route, `request body: limit: ${JSON.stringify(limit)} is not a valid UInt32 between 1 and 2000`);
     }
     if (isMalformedPath(path)) return sendPathError(res, 'malformed_path');
-    const node = ctx.tree.lookup(path);
+    const node = lookupFor(ctx, caller, path);
     if (!node) return sendPathError(res, 'not_found');
     if (node.kind !== 'folder') return sendPathError(res, 'not_folder');
     const entries = recursive === true ? descendantsOf(node) : [...node.children.values()];
-    sendJson(res, 200, listingResult(ctx.cursors.start(entries, (limit as number | undefined) ?? DEFAULT_LIST_LIMIT)));
+    sendJson(res, 200, listingResult(ctx.cursors.start(entries, (limit as number | undefined) ?? DEFAULT_LIST_LIMIT), caller.prefix));
   },
 };
 
 const listFolderContinue: RpcRoute = {
   scope: 'files.metadata.read',
   takesArgs: true,
-  handle(ctx, args, _caller, _req, res) {
+  handle(ctx, args, caller, _req, res) {
     const { cursor } = args;
     if (typeof cursor !== 'string' || cursor.length === 0) {
       return sendBadInput(res, 'files/list_folder/continue', "request body: cursor: missing required field 'cursor'");
     }
     const page = ctx.cursors.continue(cursor);
     if (page === 'reset') return sendApiError(res, 409, ['reset'], { '.tag': 'reset' });
-    sendJson(res, 200, listingResult(page));
+    sendJson(res, 200, listingResult(page, caller.prefix));
   },
 };
 
 const getTemporaryLink: RpcRoute = {
   scope: 'files.content.read',
   takesArgs: true,
-  handle(ctx, args, _caller, req, res) {
+  handle(ctx, args, caller, req, res) {
     const route = 'files/get_temporary_link';
     const { path } = args;
     if (typeof path !== 'string') return sendBadInput(res, route, "request body: missing required field 'path'");
@@ -87,13 +94,13 @@ const getTemporaryLink: RpcRoute = {
       return sendBadInput(res, route, `request body: path: '${path}' did not match pattern '(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)'`);
     }
     if (isMalformedPath(path)) return sendPathError(res, 'malformed_path');
-    const node = ctx.tree.lookup(path);
+    const node = lookupFor(ctx, caller, path);
     if (!node) return sendPathError(res, 'not_found');
     if (node.kind !== 'file') return sendPathError(res, 'not_file');
     const id = randomBytes(18).toString('base64url');
     ctx.temporaryLinks.set(id, { fileId: node.id, path: node.pathDisplay, expiresAt: ctx.now() + TEMPORARY_LINK_LIFETIME_MS });
     const link = `${req.protocol}://${req.get('host')}/temp/${id}/${encodeURIComponent(node.name)}`;
-    sendJson(res, 200, { metadata: metadataOf(node), link });
+    sendJson(res, 200, { metadata: metadataOf(node, caller.prefix), link });
   },
 };
 
@@ -119,7 +126,10 @@ const getCurrentAccount: RpcRoute = {
       referral_link: 'https://db.tt/emulator',
       is_paired: false,
       account_type: { '.tag': 'basic' },
-      root_info: { '.tag': 'user', root_namespace_id: '3235641', home_namespace_id: '3235641' },
+      // Since the 2023 team-space update a team member may be tagged "user" with root != home.
+      root_info: ctx.team
+        ? { '.tag': 'user', root_namespace_id: ctx.team.rootNamespaceId, home_namespace_id: HOME_NAMESPACE_ID, home_path: ctx.team.homePath }
+        : { '.tag': 'user', root_namespace_id: HOME_NAMESPACE_ID, home_namespace_id: HOME_NAMESPACE_ID },
     });
   },
 };
@@ -178,7 +188,42 @@ function authenticate(ctx: EmulatorContext, route: string, spec: RpcRoute, req: 
     sendApiError(res, 401, ['missing_scope'], { '.tag': 'missing_scope', required_scope: spec.scope });
     return undefined;
   }
-  return { accountId: check.accountId, accessToken: bearer[1] };
+  const prefix = namespaceOf(ctx, route, req, res);
+  if (prefix === undefined) return undefined;
+  return { accountId: check.accountId, accessToken: bearer[1], prefix };
+}
+
+/**
+ * Dropbox-API-Path-Root (dropbox-api.md section 10): without it, calls work in the home
+ * namespace; `root` must name the user's current root, or the answer is 422 `invalid_root`
+ * carrying the current root info.
+ */
+function namespaceOf(ctx: EmulatorContext, route: string, req: Request, res: Response): string | undefined {
+  const homePrefix = ctx.team?.homePath ?? '';
+  const rootId = ctx.team?.rootNamespaceId ?? HOME_NAMESPACE_ID;
+  const header = req.get('dropbox-api-path-root');
+  if (header === undefined) return homePrefix;
+  let pathRoot: { '.tag'?: unknown; root?: unknown; namespace_id?: unknown };
+  try {
+    pathRoot = JSON.parse(header);
+  } catch {
+    sendBadInput(res, route, `Invalid value in HTTP header "Dropbox-API-Path-Root": ${header}`);
+    return undefined;
+  }
+  const rootInfo = ctx.team
+    ? { '.tag': 'team', root_namespace_id: rootId, home_namespace_id: HOME_NAMESPACE_ID, home_path: ctx.team.homePath }
+    : { '.tag': 'user', root_namespace_id: rootId, home_namespace_id: HOME_NAMESPACE_ID };
+  if (pathRoot['.tag'] === 'home') return homePrefix;
+  if (pathRoot['.tag'] === 'root') {
+    if (pathRoot.root === rootId) return '';
+    sendApiError(res, 422, ['invalid_root'], { '.tag': 'invalid_root', invalid_root: rootInfo });
+    return undefined;
+  }
+  if (pathRoot['.tag'] === 'namespace_id' && (pathRoot.namespace_id === rootId || pathRoot.namespace_id === HOME_NAMESPACE_ID)) {
+    return pathRoot.namespace_id === rootId ? '' : homePrefix;
+  }
+  sendApiError(res, 422, ['no_permission'], { '.tag': 'no_permission' });
+  return undefined;
 }
 
 /** Decodes the RPC body, or answers the 400 Dropbox gives and returns undefined. */

@@ -17,6 +17,17 @@ export interface EmulatedAccount {
   email: string;
 }
 
+/**
+ * A team account with a team space: its root namespace holds team folders and, at `homePath`,
+ * the member's own folder, which is all a caller sees without Dropbox-API-Path-Root.
+ */
+export interface TeamSpace {
+  rootNamespaceId: string;
+  homePath: string;
+}
+
+export const HOME_NAMESPACE_ID = '3235641';
+
 export interface TemporaryLink {
   fileId: string;
   path: string;
@@ -30,6 +41,7 @@ export interface EmulatorContext {
   tree: FileTree;
   cursors: FolderCursors;
   temporaryLinks: Map<string, TemporaryLink>;
+  team?: TeamSpace;
   /** When true, /oauth2/authorize approves at once instead of showing Allow and Deny. */
   autoApprove: boolean;
   now(): number;

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { apiRoutes } from './api-routes';
-import type { EmulatedAccount, EmulatedApp, EmulatorContext } from './context';
+import type { EmulatedAccount, EmulatedApp, EmulatorContext, TeamSpace } from './context';
 import { FileTree } from './file-tree';
 import { FolderCursors } from './folder-cursors';
 import { oauthRoutes } from './oauth-routes';
@@ -32,6 +32,8 @@ export interface JournalEntry {
   queryKeys: string[];
   /** The bearer token presented, so tests can tell which grant a call used. */
   bearer?: string;
+  /** The Dropbox-API-Path-Root header, when sent. */
+  pathRoot?: string;
   /** The PKCE verifier a code exchange carried. */
   codeVerifier?: string;
   /** The refresh token a refresh presented: one per connection, so it tells sessions apart. */
@@ -47,6 +49,8 @@ export interface EmulatorOptions {
   redirectUris?: string[];
   autoApprove?: boolean;
   account?: Partial<EmulatedAccount>;
+  /** A team account whose team space is the root namespace (see context.ts TeamSpace). */
+  team?: TeamSpace;
 }
 
 /** Faults that strike at random, as a busy Dropbox does. */
@@ -103,6 +107,7 @@ export class DropboxEmulator {
       tree: this.tree,
       cursors: new FolderCursors(),
       temporaryLinks: new Map(),
+      team: options.team,
       autoApprove: options.autoApprove ?? false,
       now,
     };
@@ -129,6 +134,12 @@ export class DropboxEmulator {
   /** Registers another redirect URI, as an app owner does in the App Console. */
   registerRedirectUri(uri: string): void {
     if (!this.context.app.redirectUris.includes(uri)) this.context.app.redirectUris.push(uri);
+  }
+
+  /** The team's root namespace changes (the user switched team): old Path-Root values get 422. */
+  switchTeamRoot(rootNamespaceId: string): void {
+    if (!this.context.team) throw new Error('not a team account');
+    this.context.team.rootNamespaceId = rootNamespaceId;
   }
 
   setAccessTokenLifetime(seconds: number): void {
@@ -218,7 +229,7 @@ export class DropboxEmulator {
 
   private record(route: string, req: Request, res: Response): void {
     const bearer = /^Bearer (.*)$/.exec(req.get('authorization') ?? '')?.[1];
-    const entry: JournalEntry = { route, queryKeys: Object.keys(req.query as object), bearer, at: Date.now() };
+    const entry: JournalEntry = { route, queryKeys: Object.keys(req.query as object), bearer, pathRoot: req.get('dropbox-api-path-root'), at: Date.now() };
     this.journal.push(entry);
     res.on('finish', () => {
       entry.status = res.statusCode;

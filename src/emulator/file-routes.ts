@@ -2,7 +2,7 @@ import type { EmulatorContext } from './context';
 import { metadataOf, type FolderNode, type TreeNode } from './file-tree';
 import { jpegThumbnail, thumbnailBox } from './images';
 import { sendApiError, sendBadInput, sendJson, sendPathError } from './wire';
-import type { RpcRoute } from './api-routes';
+import { lookupFor, type Caller, type RpcRoute } from './api-routes';
 
 /**
  * files/get_metadata, files/search_v2 (+ continue_v2) and files/get_thumbnail_batch, as
@@ -24,12 +24,12 @@ export function descendantsOf(folder: FolderNode): TreeNode[] {
 }
 
 /** Looks a ReadPath up, answering Dropbox's 400 or 409 itself when it cannot. */
-function readPath(ctx: EmulatorContext, route: string, path: unknown, res: Parameters<RpcRoute['handle']>[4]): TreeNode | undefined {
+function readPath(ctx: EmulatorContext, caller: Caller, route: string, path: unknown, res: Parameters<RpcRoute['handle']>[4]): TreeNode | undefined {
   if (typeof path !== 'string') return void sendBadInput(res, route, "request body: missing required field 'path'");
   if (path === '') return void sendBadInput(res, route, 'request body: path: The root folder is unsupported.');
   if (!READ_PATH_PATTERN.test(path)) return void sendBadInput(res, route, `request body: path: '${path}' did not match pattern '(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)'`);
   if (/[/\s]$/.test(path)) return void sendPathError(res, 'malformed_path');
-  const node = ctx.tree.lookup(path);
+  const node = lookupFor(ctx, caller, path);
   if (!node) return void sendPathError(res, 'not_found');
   return node;
 }
@@ -37,16 +37,16 @@ function readPath(ctx: EmulatorContext, route: string, path: unknown, res: Param
 export const getMetadata: RpcRoute = {
   scope: 'files.metadata.read',
   takesArgs: true,
-  handle(ctx, args, _caller, _req, res) {
-    const node = readPath(ctx, 'files/get_metadata', args.path, res);
-    if (node) sendJson(res, 200, metadataOf(node));
+  handle(ctx, args, caller, _req, res) {
+    const node = readPath(ctx, caller, 'files/get_metadata', args.path, res);
+    if (node) sendJson(res, 200, metadataOf(node, caller.prefix));
   },
 };
 
 /** Search state between search_v2 and continue_v2: the remaining matches of each cursor. */
 const searchCursors = new Map<string, TreeNode[]>();
 
-function searchPage(matches: TreeNode[], maxResults: number) {
+function searchPage(matches: TreeNode[], maxResults: number, prefix: string) {
   const page = matches.slice(0, maxResults);
   const rest = matches.slice(maxResults);
   let cursor: string | undefined;
@@ -56,7 +56,7 @@ function searchPage(matches: TreeNode[], maxResults: number) {
     if (searchCursors.size > 1000) searchCursors.delete(searchCursors.keys().next().value as string);
   }
   return {
-    matches: page.map((node) => ({ metadata: { '.tag': 'metadata', metadata: metadataOf(node) }, match_type: { '.tag': 'filename' } })),
+    matches: page.map((node) => ({ metadata: { '.tag': 'metadata', metadata: metadataOf(node, prefix) }, match_type: { '.tag': 'filename' } })),
     has_more: rest.length > 0,
     ...(cursor ? { cursor } : {}),
   };
@@ -65,7 +65,7 @@ function searchPage(matches: TreeNode[], maxResults: number) {
 export const searchV2: RpcRoute = {
   scope: 'files.metadata.read',
   takesArgs: true,
-  handle(ctx, args, _caller, _req, res) {
+  handle(ctx, args, caller, _req, res) {
     const route = 'files/search_v2';
     const { query } = args;
     const options = (args.options ?? {}) as { path?: unknown; max_results?: unknown };
@@ -75,7 +75,7 @@ export const searchV2: RpcRoute = {
     if (!Number.isInteger(maxResults) || (maxResults as number) < 1 || (maxResults as number) > 1000) {
       return sendBadInput(res, route, 'request body: options.max_results: must be between 1 and 1000');
     }
-    const scope = typeof options.path === 'string' && options.path !== '' ? ctx.tree.lookup(options.path) : ctx.tree.root;
+    const scope = lookupFor(ctx, caller, typeof options.path === 'string' ? options.path : '');
     if (!scope) return sendApiError(res, 409, ['path', 'not_found'], { '.tag': 'path', path: { '.tag': 'not_found' } });
     if (scope.kind !== 'folder') return sendApiError(res, 409, ['path', 'not_folder'], { '.tag': 'path', path: { '.tag': 'not_folder' } });
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
@@ -83,39 +83,39 @@ export const searchV2: RpcRoute = {
     const matches = descendantsOf(scope)
       .filter((node) => words.every((word) => node.name.toLowerCase().includes(word)))
       .slice(0, MAX_SEARCH_MATCHES);
-    sendJson(res, 200, searchPage(matches, maxResults as number));
+    sendJson(res, 200, searchPage(matches, maxResults as number, caller.prefix));
   },
 };
 
 export const searchContinueV2: RpcRoute = {
   scope: 'files.metadata.read',
   takesArgs: true,
-  handle(_ctx, args, _caller, _req, res) {
+  handle(_ctx, args, caller, _req, res) {
     const rest = typeof args.cursor === 'string' ? searchCursors.get(args.cursor) : undefined;
     if (!rest) return sendBadInput(res, 'files/search/continue_v2', 'request body: cursor: invalid cursor');
     searchCursors.delete(args.cursor as string);
-    sendJson(res, 200, searchPage(rest, 100));
+    sendJson(res, 200, searchPage(rest, 100, caller.prefix));
   },
 };
 
 export const getThumbnailBatch: RpcRoute = {
   scope: 'files.content.read',
   takesArgs: true,
-  handle(ctx, args, _caller, _req, res) {
+  handle(ctx, args, caller, _req, res) {
     const route = 'files/get_thumbnail_batch';
     if (!Array.isArray(args.entries)) return sendBadInput(res, route, "request body: missing required field 'entries'");
     if (args.entries.length > MAX_BATCH) return sendApiError(res, 409, ['too_many_files'], { '.tag': 'too_many_files' });
     const entries = (args.entries as { path?: unknown; size?: unknown; format?: unknown }[]).map((entry) => {
       const box = thumbnailBox(typeof entry.size === 'string' ? entry.size : 'w64h64');
       if (!box) return undefined;
-      const node = typeof entry.path === 'string' ? ctx.tree.lookup(entry.path) : undefined;
+      const node = typeof entry.path === 'string' ? lookupFor(ctx, caller, entry.path) : undefined;
       if (!node) return { '.tag': 'failure', failure: { '.tag': 'path', path: { '.tag': 'not_found' } } };
       if (node.kind !== 'file') return { '.tag': 'failure', failure: { '.tag': 'path', path: { '.tag': 'not_file' } } };
       const extension = node.name.slice(node.name.lastIndexOf('.') + 1).toLowerCase();
       if (!THUMBNAIL_EXTENSIONS.includes(extension)) return { '.tag': 'failure', failure: { '.tag': 'unsupported_extension' } };
       const thumbnail = jpegThumbnail(node.content, box);
       if (!thumbnail) return { '.tag': 'failure', failure: { '.tag': 'conversion_error' } };
-      return { '.tag': 'success', metadata: metadataOf(node), thumbnail: thumbnail.toString('base64') };
+      return { '.tag': 'success', metadata: metadataOf(node, caller.prefix), thumbnail: thumbnail.toString('base64') };
     });
     if (entries.includes(undefined)) return sendBadInput(res, route, 'request body: entries: size: unknown thumbnail size');
     sendJson(res, 200, { entries });

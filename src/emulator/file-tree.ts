@@ -110,9 +110,13 @@ export class FileTree {
   }
 }
 
-/** The Metadata JSON of a node, as files/list_folder and get_metadata return it. */
-export function metadataOf(node: TreeNode): Record<string, unknown> {
-  const common = { name: node.name, path_lower: node.pathDisplay.toLowerCase(), path_display: node.pathDisplay, id: node.id };
+/**
+ * The Metadata JSON of a node, as files/list_folder and get_metadata return it. Paths are
+ * relative to the namespace the caller works in (`prefix` is that namespace's folder, or ``).
+ */
+export function metadataOf(node: TreeNode, prefix = ''): Record<string, unknown> {
+  const pathDisplay = node.pathDisplay.slice(prefix.length);
+  const common = { name: node.name, path_lower: pathDisplay.toLowerCase(), path_display: pathDisplay, id: node.id };
   if (node.kind === 'folder') return { '.tag': 'folder', ...common };
   return {
     '.tag': 'file',

@@ -1,4 +1,4 @@
-import type { DropboxApiClient, FolderEntry } from '../dropbox/api-client';
+import type { DropboxApiClient, DropboxAuth, FolderEntry } from '../dropbox/api-client';
 
 /**
  * Reads folders for display. A folder of up to FULL_READ_LIMIT entries is read whole (2,000
@@ -88,15 +88,15 @@ export class FolderReader {
    * One page of a folder. `cacheKey` ties cached reads to one session, since what a folder
    * holds depends on whose Dropbox it is.
    */
-  async page(accessToken: string, cacheKey: string, path: string, sort: SortChoice, cursor?: string): Promise<FolderView> {
+  async page(auth: DropboxAuth, cacheKey: string, path: string, sort: SortChoice, cursor?: string): Promise<FolderView> {
     const { pageSize } = this.options;
     if (cursor && !isDropviewCursor(cursor)) {
-      const next = await this.api.listFolderContinue(accessToken, cursor);
+      const next = await this.api.listFolderContinue(auth, cursor);
       return { entries: sortEntries(next.entries, sort), hasMore: next.hasMore, cursor: next.hasMore ? next.cursor : undefined, wholeFolderSorted: false, continued: true };
     }
     const offset = cursor ? Number(OFFSET_CURSOR.exec(cursor)?.[1]) : 0;
     const key = `${cacheKey}\n${path}`;
-    const folder = (offset > 0 && this.fresh(key)) || (await this.read(accessToken, key, path));
+    const folder = (offset > 0 && this.fresh(key)) || (await this.read(auth, key, path));
     const sorted = sortEntries(folder.entries, sort);
     const entries = sorted.slice(offset, offset + pageSize);
     const nextOffset = offset + entries.length;
@@ -115,11 +115,11 @@ export class FolderReader {
     this.evict(`${cacheKey}\n${path}`);
   }
 
-  private async read(accessToken: string, key: string, path: string): Promise<ReadFolder> {
-    let page = await this.api.listFolder(accessToken, path, DROPBOX_PAGE_LIMIT);
+  private async read(auth: DropboxAuth, key: string, path: string): Promise<ReadFolder> {
+    let page = await this.api.listFolder(auth, path, DROPBOX_PAGE_LIMIT);
     const entries = [...page.entries];
     while (page.hasMore && entries.length < FULL_READ_LIMIT) {
-      page = await this.api.listFolderContinue(accessToken, page.cursor);
+      page = await this.api.listFolderContinue(auth, page.cursor);
       entries.push(...page.entries);
     }
     const folder: ReadFolder = { entries, dropboxCursor: page.hasMore ? page.cursor : undefined, readAt: this.now() };

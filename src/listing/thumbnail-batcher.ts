@@ -1,4 +1,4 @@
-import type { DropboxApiClient, Thumbnail } from '../dropbox/api-client';
+import type { DropboxApiClient, DropboxAuth, Thumbnail } from '../dropbox/api-client';
 
 /**
  * A folder in grid view asks for each image's thumbnail separately, as the browser scrolls
@@ -16,7 +16,8 @@ interface Waiting {
 }
 
 export class ThumbnailBatcher {
-  private readonly queues = new Map<string, { waiting: Waiting[]; timer?: NodeJS.Timeout }>();
+  /** One queue per user (token and path root), since one batch call serves one user. */
+  private readonly queues = new Map<string, { auth: DropboxAuth; waiting: Waiting[]; timer?: NodeJS.Timeout }>();
 
   constructor(
     private readonly api: DropboxApiClient,
@@ -24,27 +25,28 @@ export class ThumbnailBatcher {
     private readonly windowMs = 15,
   ) {}
 
-  get(accessToken: string, path: string, size: string): Promise<Thumbnail> {
+  get(auth: DropboxAuth, path: string, size: string): Promise<Thumbnail> {
+    const key = `${auth.accessToken}\n${auth.pathRoot ?? ''}`;
     return new Promise((resolve, reject) => {
-      let queue = this.queues.get(accessToken);
+      let queue = this.queues.get(key);
       if (!queue) {
-        queue = { waiting: [] };
-        this.queues.set(accessToken, queue);
+        queue = { auth, waiting: [] };
+        this.queues.set(key, queue);
       }
       queue.waiting.push({ path, size, resolve, reject });
-      if (queue.waiting.length >= MAX_BATCH) this.flush(accessToken);
-      else queue.timer ??= setTimeout(() => this.flush(accessToken), this.windowMs);
+      if (queue.waiting.length >= MAX_BATCH) this.flush(key);
+      else queue.timer ??= setTimeout(() => this.flush(key), this.windowMs);
     });
   }
 
-  private flush(accessToken: string): void {
-    const queue = this.queues.get(accessToken);
+  private flush(key: string): void {
+    const queue = this.queues.get(key);
     if (!queue) return;
     clearTimeout(queue.timer);
-    this.queues.delete(accessToken);
+    this.queues.delete(key);
     for (let start = 0; start < queue.waiting.length; start += MAX_BATCH) {
       const batch = queue.waiting.slice(start, start + MAX_BATCH);
-      this.api.getThumbnails(accessToken, batch.map(({ path, size }) => ({ path, size }))).then(
+      this.api.getThumbnails(queue.auth, batch.map(({ path, size }) => ({ path, size }))).then(
         (thumbnails) => batch.forEach((waiting, index) => waiting.resolve(thumbnails[index])),
         (error: unknown) => batch.forEach((waiting) => waiting.reject(error)),
       );

@@ -12,6 +12,8 @@ declare module 'express-session' {
     returnTo?: string;
     /** When the user connected (ms since epoch); set while connected. The absolute lifetime counts from here. */
     connectedAt?: number;
+    /** For team accounts with a team space: the root namespace sent as Dropbox-API-Path-Root. */
+    pathRoot?: string;
     /** The connected account's summary, fetched once (see http/middleware/account.ts). */
     account?: { name: string; email: string; used: number; allocated: number };
     /** csrf-sync's synchronizer token. */

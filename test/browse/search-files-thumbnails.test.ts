@@ -69,7 +69,7 @@ describe('Search, file pages, thumbnails and the account summary', () => {
     const before = user.stack.emulator.calls('files/get_thumbnail_batch').length;
 
     const batcher = new ThumbnailBatcher(api);
-    const thumbnails = await Promise.all(Array.from({ length: 30 }, (_, index) => batcher.get(token, `/Gallery/photo ${index + 1}.jpg`, 'w64h64')));
+    const thumbnails = await Promise.all(Array.from({ length: 30 }, (_, index) => batcher.get({ accessToken: token }, `/Gallery/photo ${index + 1}.jpg`, 'w64h64')));
 
     expect(thumbnails.every((thumbnail) => thumbnail.ok)).toBe(true);
     expect(user.stack.emulator.calls('files/get_thumbnail_batch').length - before).toBe(2);

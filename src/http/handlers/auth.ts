@@ -27,6 +27,21 @@ function promisify(run: (done: (error?: unknown) => void) => void): Promise<void
 export function authHandlers(services: Services) {
   const { oauth, tokens, api, logger } = services;
 
+  /**
+   * A team whose team space is the root namespace (root != home) is browsed from that root, so
+   * every later call carries Dropbox-API-Path-Root. Compare the ids; the `.tag` is unreliable
+   * since Dropbox's 2023 team-space update.
+   */
+  async function adoptTeamSpace(req: Request, accessToken: string): Promise<void> {
+    try {
+      const account = await api.getCurrentAccount({ accessToken });
+      if (account.rootNamespaceId && account.rootNamespaceId !== account.homeNamespaceId) req.session.pathRoot = account.rootNamespaceId;
+    } catch (failure) {
+      // Browsing still works from the home namespace; a later 422 would correct the root.
+      logger.warn({ event: 'account_unavailable', code: (failure as AppError).code }, 'could not read the account at connect');
+    }
+  }
+
   /** @route GET /auth/dropbox */
   const start: RequestHandler = (req, res, next) => {
     const state = newState();
@@ -69,6 +84,7 @@ export function authHandlers(services: Services) {
     // A new session id at the moment of connecting, so a planted id is worth nothing (fixation).
     await promisify((done) => req.session.regenerate(done));
     await tokens.connect(req, grant, services.sessionMaxAgeMs);
+    await adoptTeamSpace(req, grant.accessToken);
     csrfTokenOf(req);
     await promisify((done) => req.session.save(done));
     logger.info({ event: 'connected' }, 'Dropbox connected');
@@ -79,7 +95,7 @@ export function authHandlers(services: Services) {
   const logout: RequestHandler = async (req, res) => {
     if (req.session.connectedAt !== undefined) {
       try {
-        await tokens.withAccessToken(req, (accessToken) => api.revokeToken(accessToken, REVOKE_TIMEOUT_MS));
+        await tokens.withAccessToken(req, (auth) => api.revokeToken(auth, REVOKE_TIMEOUT_MS));
       } catch (failure) {
         // Best effort: the session ends either way; the grant then lapses or is revoked by the user.
         logger.warn({ event: 'revoke_failed', code: (failure as AppError).code }, 'could not revoke the Dropbox token at logout');

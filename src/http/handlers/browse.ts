@@ -15,7 +15,7 @@ export function browseHandlers(services: Services) {
   const { tokens, folders } = services;
 
   async function fetchPage(req: Request, path: string, presentation: Presentation, cursor: string | undefined): Promise<{ view: FolderView; restarted: boolean }> {
-    const read = (from?: string) => tokens.withAccessToken(req, (token) => folders.page(token, req.sessionID, path, presentation.sort, from));
+    const read = (from?: string) => tokens.withAccessToken(req, (auth) => folders.page(auth, req.sessionID, path, presentation.sort, from));
     if (cursor) {
       try {
         return { view: await read(cursor), restarted: false };

@@ -11,7 +11,7 @@ export function downloadHandlers(services: Services) {
   const file: RequestHandler = async (req, res) => {
     const path = dropboxPathOf(segmentsOf(req));
     try {
-      const link = await tokens.withAccessToken(req, (token) => api.getTemporaryLink(token, path));
+      const link = await tokens.withAccessToken(req, (auth) => api.getTemporaryLink(auth, path));
       res.redirect(302, link);
     } catch (error) {
       if (error instanceof AppError && error.dropboxTag === 'path/not_file') {

@@ -9,7 +9,7 @@ export function fileHandler(services: Services): RequestHandler {
   const { api, tokens } = services;
   return async (req, res) => {
     const path = dropboxPathOf(segmentsOf(req));
-    const entry = await tokens.withAccessToken(req, (token) => api.getMetadata(token, path));
+    const entry = await tokens.withAccessToken(req, (auth) => api.getMetadata(auth, path));
     if (entry.type === 'folder') return res.redirect(302, hrefOf('/browse', path));
     const crumbs = breadcrumbsOf(parentOf(entry.path));
     res.render('file', {

@@ -18,7 +18,7 @@ export function searchHandler(services: Services): RequestHandler {
     const path = everywhere || typeof req.query.path !== 'string' ? '' : dropboxPathOf(splitDropboxPath(req.query.path));
     const cursor = cursorFrom(req);
     const page = query
-      ? await tokens.withAccessToken(req, (token) => (cursor ? api.searchContinue(token, cursor) : api.search(token, query, path, RESULTS_PER_PAGE)))
+      ? await tokens.withAccessToken(req, (auth) => (cursor ? api.searchContinue(auth, cursor) : api.search(auth, query, path, RESULTS_PER_PAGE)))
       : { entries: [], hasMore: false, cursor: undefined };
     res.format({
       html: () => {

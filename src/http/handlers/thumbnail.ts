@@ -25,7 +25,7 @@ export function thumbnailHandler(services: Services): RequestHandler {
       res.setHeader('ETag', pinnedTag);
       return res.status(304).end();
     }
-    const thumbnail = await tokens.withAccessToken(req, (token) => thumbnails.get(token, path, size));
+    const thumbnail = await tokens.withAccessToken(req, (auth) => thumbnails.get(auth, path, size));
     if (!thumbnail.ok) {
       res.setHeader('Cache-Control', 'no-store');
       throw new AppError(404, 'no_thumbnail', 'There is no preview for this file.', { dropboxTag: thumbnail.reason });

@@ -13,7 +13,7 @@ export function loadAccount(services: Services): RequestHandler {
   return async (req, res, next) => {
     if (req.session.connectedAt !== undefined && !req.session.account) {
       try {
-        const [account, usage] = await tokens.withAccessToken(req, (token) => Promise.all([api.getCurrentAccount(token), api.getSpaceUsage(token)]));
+        const [account, usage] = await tokens.withAccessToken(req, (auth) => Promise.all([api.getCurrentAccount(auth), api.getSpaceUsage(auth)]));
         req.session.account = { name: account.displayName, email: account.email, used: usage.used, allocated: usage.allocated };
       } catch (error) {
         // A connection that has ended is the page's news, not a detail of the header.

@@ -40,3 +40,26 @@
     if (link.getAttribute('aria-busy') !== 'true') loadMore(link);
   });
 })();
+
+// Live folder: when the server says this folder changed in Dropbox, fetch the page again and
+// replace its rows, announcing it to screen readers. Only on a folder's first page.
+(function () {
+  'use strict';
+  var status = document.getElementById('live-status');
+  if (!status || !window.EventSource || window.location.search.indexOf('cursor=') !== -1) return;
+  var source = new EventSource(status.getAttribute('data-events'));
+  source.addEventListener('changed', function () {
+    fetch(status.getAttribute('data-page'), { headers: { Accept: 'text/html' }, credentials: 'same-origin' })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(new Error('HTTP ' + response.status)); })
+      .then(function (html) {
+        var next = new DOMParser().parseFromString(html, 'text/html');
+        var fresh = next.getElementById('entries');
+        var current = document.getElementById('entries');
+        if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+        else if (fresh || current) window.location.reload();
+        status.textContent = 'This folder was updated.';
+      })
+      .catch(function () { /* the next change or a reload shows it */ });
+  });
+  window.addEventListener('pagehide', function () { source.close(); });
+})();

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
 
   const httpOptions = { ...DEFAULT_HTTP_OPTIONS, maxRetryWaitSeconds: config.dropboxRetryMaxWaitSeconds };
   const oauth = new DropboxOAuthClient({ ...config.dropbox, redirectUri }, httpOptions);
-  const api = new DropboxApiClient({ apiUrl: config.dropbox.apiUrl, contentUrl: config.dropbox.contentUrl }, httpOptions);
+  const api = new DropboxApiClient({ apiUrl: config.dropbox.apiUrl, contentUrl: config.dropbox.contentUrl, notifyUrl: config.dropbox.notifyUrl }, httpOptions);
   server.on('request', createApp({ config: { ...config, baseUrl }, sessions, oauth, api, logger }));
 
   logger.info({ sessions: sessions.description }, `sessions: ${sessions.description}`);

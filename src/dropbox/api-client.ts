@@ -59,7 +59,12 @@ export interface ApiSettings {
   apiUrl: string;
   /** content.dropboxapi.com: thumbnails. */
   contentUrl: string;
+  /** notify.dropboxapi.com: list_folder/longpoll. */
+  notifyUrl: string;
 }
+
+/** Dropbox holds a longpoll up to its timeout plus 90 s of jitter. */
+const LONGPOLL_JITTER_SECONDS = 90;
 
 function entryOf(metadata: Record<string, unknown>): FolderEntry | undefined {
   const tag = metadata['.tag'];
@@ -99,6 +104,7 @@ function pageOf(body: Record<string, unknown>): FolderPage {
 export class DropboxApiClient {
   private readonly api: DropboxHttp;
   private readonly content: DropboxHttp;
+  private readonly notify: DropboxHttp;
   /**
    * list_folder calls in flight, by token, path and limit. Dropbox rate-limits identical
    * concurrent list_folder calls of one user, so a second caller shares the first call's answer.
@@ -108,6 +114,7 @@ export class DropboxApiClient {
   constructor(settings: ApiSettings, httpOptions: HttpOptions = DEFAULT_HTTP_OPTIONS) {
     this.api = new DropboxHttp(settings.apiUrl, httpOptions);
     this.content = new DropboxHttp(settings.contentUrl, httpOptions);
+    this.notify = new DropboxHttp(settings.notifyUrl, httpOptions);
   }
 
   listFolder(auth: DropboxAuth, path: string, limit: number): Promise<FolderPage> {
@@ -124,6 +131,33 @@ export class DropboxApiClient {
 
   async listFolderContinue(auth: DropboxAuth, cursor: string): Promise<FolderPage> {
     return pageOf(await this.rpc(auth, 'files/list_folder/continue', { cursor }));
+  }
+
+  async getLatestCursor(auth: DropboxAuth, path: string): Promise<string> {
+    const body = await this.rpc(auth, 'files/list_folder/get_latest_cursor', { path });
+    return String(body.cursor ?? '');
+  }
+
+  /**
+   * Waits until the folder behind `cursor` changes or `timeoutSeconds` pass. No token: the
+   * cursor is the credential (notify.dropboxapi.com, auth "noauth").
+   */
+  async longpoll(cursor: string, timeoutSeconds: number, signal: AbortSignal): Promise<{ changes: boolean; backoffSeconds?: number }> {
+    const response = await this.notify.post(
+      'files/list_folder/longpoll',
+      '/2/files/list_folder/longpoll',
+      JSON.stringify({ cursor, timeout: timeoutSeconds }),
+      { headers: { 'Content-Type': 'application/json' }, timeoutMs: (timeoutSeconds + LONGPOLL_JITTER_SECONDS + 10) * 1000, signal },
+      false,
+    );
+    if (response.status !== 200) throw apiFailure('files/list_folder/longpoll', response);
+    let body: { changes?: unknown; backoff?: unknown } = {};
+    try {
+      body = JSON.parse(response.data);
+    } catch {
+      // A tolerant reader: an unreadable success answer counts as "no news".
+    }
+    return { changes: body.changes === true, backoffSeconds: typeof body.backoff === 'number' ? body.backoff : undefined };
   }
 
   async getMetadata(auth: DropboxAuth, path: string): Promise<FolderEntry> {

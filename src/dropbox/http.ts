@@ -75,13 +75,19 @@ export class DropboxHttp {
    * POSTs and applies the retry rules when `repeatable`. Transport failures come back as
    * AppErrors; axios errors, which carry the request's headers, never leave this method.
    */
-  async post(route: string, url: string, body: string | undefined, config: { headers: Record<string, string | null>; auth?: { username: string; password: string }; timeoutMs?: number }, repeatable: boolean): Promise<AxiosResponse<string>> {
+  async post(
+    route: string,
+    url: string,
+    body: string | undefined,
+    config: { headers: Record<string, string | null>; auth?: { username: string; password: string }; timeoutMs?: number; signal?: AbortSignal },
+    repeatable: boolean,
+  ): Promise<AxiosResponse<string>> {
     let serverErrorRetries = 0;
     let rateLimitRetried = false;
     for (;;) {
       let response: AxiosResponse<string>;
       try {
-        response = await this.axios.post<string>(url, body, { headers: config.headers, auth: config.auth, ...(config.timeoutMs ? { timeout: config.timeoutMs } : {}) });
+        response = await this.axios.post<string>(url, body, { headers: config.headers, auth: config.auth, signal: config.signal, ...(config.timeoutMs ? { timeout: config.timeoutMs } : {}) });
       } catch (error) {
         throw transportFailure(route, error);
       }

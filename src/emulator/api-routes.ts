@@ -25,6 +25,8 @@ export function lookupFor(ctx: EmulatorContext, caller: Caller, path: string): T
 }
 
 export interface RpcRoute {
+  /** `files/list_folder/longpoll` takes no Authorization at all. */
+  noAuth?: boolean;
   scope?: string;
   takesArgs: boolean;
   handle(ctx: EmulatorContext, args: Args, caller: Caller, req: Request, res: Response): void;
@@ -64,7 +66,7 @@ const listFolder: RpcRoute = {
     if (!node) return sendPathError(res, 'not_found');
     if (node.kind !== 'folder') return sendPathError(res, 'not_folder');
     const entries = recursive === true ? descendantsOf(node) : [...node.children.values()];
-    sendJson(res, 200, listingResult(ctx.cursors.start(entries, (limit as number | undefined) ?? DEFAULT_LIST_LIMIT), caller.prefix));
+    sendJson(res, 200, listingResult(ctx.cursors.start(entries, (limit as number | undefined) ?? DEFAULT_LIST_LIMIT, node.pathDisplay.toLowerCase(), ctx.tree.generation), caller.prefix));
   },
 };
 
@@ -79,6 +81,50 @@ const listFolderContinue: RpcRoute = {
     const page = ctx.cursors.continue(cursor);
     if (page === 'reset') return sendApiError(res, 409, ['reset'], { '.tag': 'reset' });
     sendJson(res, 200, listingResult(page, caller.prefix));
+  },
+};
+
+/** A cursor for "now": no entries, just the point from which changes count. */
+const getLatestCursor: RpcRoute = {
+  scope: 'files.metadata.read',
+  takesArgs: true,
+  handle(ctx, args, caller, _req, res) {
+    const { path } = args;
+    if (typeof path !== 'string') return sendBadInput(res, 'files/list_folder/get_latest_cursor', "request body: missing required field 'path'");
+    const node = lookupFor(ctx, caller, path);
+    if (!node) return sendPathError(res, 'not_found');
+    if (node.kind !== 'folder') return sendPathError(res, 'not_folder');
+    sendJson(res, 200, { cursor: ctx.cursors.start([], 1, node.pathDisplay.toLowerCase(), ctx.tree.generation).cursor });
+  },
+};
+
+/**
+ * notify.dropboxapi.com/2/files/list_folder/longpoll: answers `changes: true` as soon as the
+ * cursor's folder changes, or `changes: false` after `timeout` seconds (30-480).
+ */
+const longpoll: RpcRoute = {
+  noAuth: true,
+  takesArgs: true,
+  handle(ctx, args, _caller, _req, res) {
+    const route = 'files/list_folder/longpoll';
+    const timeout = args.timeout ?? 30;
+    if (typeof args.cursor !== 'string') return sendBadInput(res, route, "request body: missing required field 'cursor'");
+    if (!Number.isInteger(timeout) || (timeout as number) < 30 || (timeout as number) > 480) return sendBadInput(res, route, 'request body: timeout: must be between 30 and 480');
+    const watched = ctx.cursors.watched(args.cursor);
+    if (!watched) return sendApiError(res, 409, ['reset'], { '.tag': 'reset' });
+    if (ctx.tree.changedSince(watched.folder, watched.treeGeneration)) return sendJson(res, 200, { changes: true });
+    const finish = (changes: boolean) => {
+      clearTimeout(timer);
+      stopWatching();
+      if (!res.writableEnded) sendJson(res, 200, { changes });
+    };
+    const stopWatching = ctx.tree.onChange((folder) => folder === watched.folder && finish(true));
+    const timer = setTimeout(() => finish(false), (timeout as number) * 1000);
+    // The response's close, not the request's: a request closes as soon as its body is read.
+    res.on('close', () => {
+      clearTimeout(timer);
+      stopWatching();
+    });
   },
 };
 
@@ -154,6 +200,8 @@ const revokeToken: RpcRoute = {
 export const RPC_ROUTES: Record<string, RpcRoute> = {
   'files/list_folder': listFolder,
   'files/list_folder/continue': listFolderContinue,
+  'files/list_folder/get_latest_cursor': getLatestCursor,
+  'files/list_folder/longpoll': longpoll,
   'files/get_temporary_link': getTemporaryLink,
   'files/get_metadata': getMetadata,
   'files/search_v2': searchV2,
@@ -265,7 +313,7 @@ export function apiRoutes(ctx: EmulatorContext): Router {
     const route = (req.params as { route: string[] }).route.join('/');
     const spec = RPC_ROUTES[route];
     if (!spec) return sendBadInput(res, route, 'Unknown API function');
-    const caller = authenticate(ctx, route, spec, req, res);
+    const caller = spec.noAuth ? { accountId: '', accessToken: '', prefix: '' } : authenticate(ctx, route, spec, req, res);
     if (!caller) return;
     const args = decodeArgs(route, spec, req, res);
     if (!args) return;

@@ -51,6 +51,27 @@ export class FileTree {
 
   /** Bumped on every change, so listings can tell that a cursor went stale. */
   generation = 0;
+  /** For each folder (lower-case path), the generation of its latest change. */
+  private readonly changedAt = new Map<string, number>();
+  private readonly listeners = new Set<(folder: string) => void>();
+
+  /** Called with a folder's lower-case path whenever its direct contents change. */
+  onChange(listener: (folder: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Whether the folder at `folder` (lower-case path) changed after `generation`. */
+  changedSince(folder: string, generation: number): boolean {
+    return (this.changedAt.get(folder) ?? 0) > generation;
+  }
+
+  private changed(folder: FolderNode): void {
+    this.generation += 1;
+    const key = folder.pathDisplay.toLowerCase();
+    this.changedAt.set(key, this.generation);
+    for (const listener of this.listeners) listener(key);
+  }
 
   lookup(path: string): TreeNode | undefined {
     let node: TreeNode = this.root;
@@ -71,7 +92,7 @@ export class FileTree {
       if (!child) {
         child = { kind: 'folder', id: newId(), name: segment, pathDisplay: `${node.pathDisplay}/${segment}`, children: new Map() };
         node.children.set(key, child);
-        this.generation += 1;
+        this.changed(node);
       }
       if (child.kind !== 'folder') throw new Error(`${child.pathDisplay} is a file, not a folder`);
       node = child;
@@ -98,7 +119,7 @@ export class FileTree {
       serverModified: modified,
     };
     parent.children.set(name.toLowerCase(), file);
-    this.generation += 1;
+    this.changed(parent);
     return file;
   }
 
@@ -106,7 +127,7 @@ export class FileTree {
     const segments = segmentsOf(path);
     const name = segments.pop();
     const parent = this.lookup(segments.length ? `/${segments.join('/')}` : '');
-    if (name && parent?.kind === 'folder' && parent.children.delete(name.toLowerCase())) this.generation += 1;
+    if (name && parent?.kind === 'folder' && parent.children.delete(name.toLowerCase())) this.changed(parent);
   }
 }
 

@@ -14,6 +14,9 @@ interface Listing {
   entries: TreeNode[];
   limit: number;
   generation: number;
+  /** The listed folder (lower-case tree path) and the tree's generation when it was listed, for longpoll. */
+  folder: string;
+  treeGeneration: number;
 }
 
 interface Position {
@@ -31,8 +34,15 @@ export class FolderCursors {
   private positions = new Map<string, Position>();
   private validGeneration = 0;
 
-  start(entries: TreeNode[], limit: number): Page {
-    return this.pageFrom({ listing: { entries, limit, generation: this.validGeneration }, offset: 0 });
+  start(entries: TreeNode[], limit: number, folder: string, treeGeneration: number): Page {
+    return this.pageFrom({ listing: { entries, limit, generation: this.validGeneration, folder, treeGeneration }, offset: 0 });
+  }
+
+  /** What a cursor watches: its folder and the moment it was listed; undefined if unknown or reset. */
+  watched(cursor: string): { folder: string; treeGeneration: number } | undefined {
+    const position = this.positions.get(cursor);
+    if (!position || position.listing.generation !== this.validGeneration) return undefined;
+    return { folder: position.listing.folder, treeGeneration: position.listing.treeGeneration };
   }
 
   /** The next page, or `reset` when the cursor was never issued or has been invalidated. */

@@ -3,6 +3,7 @@ import { authHandlers } from './handlers/auth';
 import { browseHandlers } from './handlers/browse';
 import { downloadHandlers } from './handlers/download';
 import { fileHandler } from './handlers/file';
+import { folderEventsHandler } from './handlers/folder-events';
 import { searchHandler } from './handlers/search';
 import { thumbnailHandler } from './handlers/thumbnail';
 import { requireCsrfToken } from './middleware/csrf';
@@ -29,5 +30,6 @@ export function routes(services: Services, authLimiter: RequestHandler): Router 
   router.get('/file/*splat', page, fileHandler(services));
   router.get('/search', page, searchHandler(services));
   router.get('/thumbnail/*splat', requireConnection, thumbnailHandler(services));
+  router.get('/events/browse{/*splat}', requireConnection, folderEventsHandler(services));
   return router;
 }

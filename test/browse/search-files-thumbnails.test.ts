@@ -64,7 +64,7 @@ describe('Search, file pages, thumbnails and the account summary', () => {
 
   test('when 30 thumbnails of one user are wanted at once, then Dropbox gets two batch calls of at most 25', async () => {
     for (let n = 1; n <= 30; n += 1) user.stack.emulator.tree.addFile(`/Gallery/photo ${n}.jpg`, { content: gradientJpeg(64, 48, [n * 8, 80, 120], [20, n * 8, 200]) });
-    const api = new DropboxApiClient({ apiUrl: user.stack.emulator.url, contentUrl: user.stack.emulator.url });
+    const api = new DropboxApiClient({ apiUrl: user.stack.emulator.url, contentUrl: user.stack.emulator.url, notifyUrl: user.stack.emulator.url });
     const token = user.stack.emulator.tokens.issueAccessToken('dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc', ['files.content.read']);
     const before = user.stack.emulator.calls('files/get_thumbnail_batch').length;
 

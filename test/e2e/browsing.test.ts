@@ -125,6 +125,16 @@ describe('Dropview in a real browser (Chromium)', () => {
     }
   });
 
+  test('when a file appears in the open folder in Dropbox, then its row shows up without a reload', async () => {
+    await page.goto(`${stack.url}/browse/Documents`);
+    const loadedAt = await page.evaluate(() => performance.timeOrigin);
+    await page.waitForTimeout(300);
+    stack.emulator.tree.addFile('/Documents/Arrived while watching.txt', { content: 'hello' });
+    await page.getByRole('link', { name: 'Arrived while watching.txt' }).waitFor({ timeout: 5000 });
+    expect(await page.evaluate(() => performance.timeOrigin)).toBe(loadedAt);
+    expect(await page.locator('#live-status').textContent()).toBe('This folder was updated.');
+  });
+
   test('when the person disconnects, then they are back on the home page and no longer connected', async () => {
     await page.goto(`${stack.url}/browse`);
     await page.getByRole('button', { name: 'Disconnect' }).click();

@@ -112,7 +112,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     config,
     sessions,
     oauth: new DropboxOAuthClient({ ...config.dropbox, redirectUri }, httpOptions),
-    api: new DropboxApiClient({ apiUrl: config.dropbox.apiUrl, contentUrl: config.dropbox.contentUrl }, httpOptions),
+    api: new DropboxApiClient({ apiUrl: config.dropbox.apiUrl, contentUrl: config.dropbox.contentUrl, notifyUrl: config.dropbox.notifyUrl }, httpOptions),
     logger,
     listPageSize: options.listPageSize,
     now: options.now,

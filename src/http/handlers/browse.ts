@@ -43,6 +43,7 @@ export function browseHandlers(services: Services) {
           sortLinks: sortLinksOf(folderHref, presentation),
           viewLinks: (['list', 'grid'] as const).map((mode) => ({ mode, href: `${folderHref}${queryOf({ ...presentation, view: mode })}`, current: presentation.view === mode })),
           folderHref: `${folderHref}${query}`,
+          eventsHref: `/events${folderHref}`,
           loadMoreHref: view.hasMore && view.cursor ? `${folderHref}${queryOf(presentation, { cursor: view.cursor })}` : undefined,
           continued: view.continued && !restarted,
           restarted,

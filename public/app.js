@@ -4,40 +4,48 @@
 (function () {
   'use strict';
 
-  function loadMore(link) {
-    var table = document.getElementById('entries');
-    if (!table) return;
-    link.setAttribute('aria-busy', 'true');
-    link.textContent = 'Loading…';
-    fetch(link.href, { headers: { Accept: 'text/html' }, credentials: 'same-origin' })
+  // "Load more" is a GET form; this turns it into an in-place append of the next rows.
+  function nextPageUrl(form) {
+    var query = new URLSearchParams(new FormData(form)).toString();
+    return form.getAttribute('action') + (query ? '?' + query : '');
+  }
+
+  function loadMore(form) {
+    var entries = document.getElementById('entries');
+    var button = form.querySelector('button');
+    if (!entries || !button) return;
+    form.setAttribute('aria-busy', 'true');
+    button.disabled = true;
+    button.textContent = 'Loading…';
+    var url = nextPageUrl(form);
+    fetch(url, { headers: { Accept: 'text/html' }, credentials: 'same-origin' })
       .then(function (response) {
         if (!response.ok) throw new Error('HTTP ' + response.status);
         return response.text();
       })
       .then(function (html) {
         var next = new DOMParser().parseFromString(html, 'text/html');
-        var rows = next.querySelectorAll('#entries > tr, #entries > li');
-        rows.forEach(function (row) { table.appendChild(document.importNode(row, true)); });
-        var nextLink = next.getElementById('load-more');
-        if (nextLink) {
-          link.href = nextLink.getAttribute('href');
-          link.textContent = 'Load more';
-          link.removeAttribute('aria-busy');
+        next.querySelectorAll('#entries > tr, #entries > li').forEach(function (row) {
+          entries.appendChild(document.importNode(row, true));
+        });
+        var nextForm = next.getElementById('load-more');
+        if (nextForm) {
+          form.replaceWith(document.importNode(nextForm, true));
+          document.querySelector('#load-more button').focus();
         } else {
-          link.parentNode.removeChild(link);
+          form.remove();
         }
       })
       .catch(function () {
         // Fall back to a plain navigation, which shows the next page or a readable error.
-        window.location.href = link.href;
+        window.location.href = url;
       });
   }
 
-  document.addEventListener('click', function (event) {
-    var link = event.target.closest && event.target.closest('#load-more');
-    if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  document.addEventListener('submit', function (event) {
+    if (event.target.id !== 'load-more') return;
     event.preventDefault();
-    if (link.getAttribute('aria-busy') !== 'true') loadMore(link);
+    if (event.target.getAttribute('aria-busy') !== 'true') loadMore(event.target);
   });
 })();
 

@@ -34,6 +34,12 @@ export function queryOf(presentation: Presentation, extra: Record<string, string
   return text ? `?${text}` : '';
 }
 
+/** "Load more" is a GET form (a real button that works without JavaScript) carrying the view and the cursor. */
+export function loadMoreForm(action: string, presentation: Presentation, cursor: string): { action: string; fields: { name: string; value: string }[] } {
+  const params = new URLSearchParams(queryOf(presentation, { cursor }).slice(1));
+  return { action, fields: [...params.entries()].map(([name, value]) => ({ name, value })) };
+}
+
 export interface Breadcrumb {
   label: string;
   href: string;

@@ -48,7 +48,7 @@ describe('Dropview in a real browser (Chromium)', () => {
   test('when "Load more" is pressed with the keyboard in a folder of 2,500 files, then the next rows appear in place', async () => {
     await page.goto(`${stack.url}/browse/${encodeURIComponent(BIG_FOLDER.slice(1))}`);
     expect(await page.locator('#entries > tr').count()).toBe(200);
-    await page.locator('#load-more').focus();
+    await page.getByRole('button', { name: 'Load more' }).focus();
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelectorAll('#entries > tr').length === 400);
     expect(page.url()).toBe(`${stack.url}/browse/${encodeURIComponent(BIG_FOLDER.slice(1))}`);
@@ -115,7 +115,7 @@ describe('Dropview in a real browser (Chromium)', () => {
     const plain = await noScript.newPage();
     try {
       await plain.goto(`${stack.url}/browse/${encodeURIComponent(BIG_FOLDER.slice(1))}`);
-      await plain.locator('#load-more').click();
+      await plain.getByRole('button', { name: 'Load more' }).click();
       await plain.waitForURL(/cursor=dv1\.200/);
       expect(await plain.locator('#entries > tr').first().locator('a').textContent()).toBe('file 201.txt');
       await plain.goto(`${stack.url}/search?q=beach`);

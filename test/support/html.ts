@@ -14,9 +14,12 @@ export function entryLinksOf(html: string): { href: string; label: string }[] {
   }));
 }
 
+/** Where the "Load more" form (GET) leads: its action with its hidden fields as the query. */
 export function loadMoreHrefOf(html: string): string | undefined {
-  const href = /<a class="button load-more" id="load-more" href="([^"]+)">/.exec(html)?.[1];
-  return href === undefined ? undefined : decodeHtml(href);
+  const form = /<form class="more" id="load-more" method="get" action="([^"]+)">([\s\S]*?)<\/form>/.exec(html);
+  if (!form) return undefined;
+  const fields = [...form[2].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [decodeHtml(match[1]), decodeHtml(match[2])]);
+  return `${decodeHtml(form[1])}?${new URLSearchParams(fields).toString()}`;
 }
 
 export function csrfTokenOf(html: string): string {

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '../../errors';
 import type { FolderView } from '../../listing/folder-reader';
-import { breadcrumbsOf, entriesJson, presentationFrom, queryOf, rowOf, sortLinksOf, type Presentation } from '../../views/listing';
+import { breadcrumbsOf, entriesJson, loadMoreForm, presentationFrom, queryOf, rowOf, sortLinksOf, type Presentation } from '../../views/listing';
 import { cursorFrom, dropboxPathOf, hrefOf, segmentsOf } from '../dropbox-path';
 import type { Services } from '../services';
 
@@ -44,7 +44,7 @@ export function browseHandlers(services: Services) {
           viewLinks: (['list', 'grid'] as const).map((mode) => ({ mode, href: `${folderHref}${queryOf({ ...presentation, view: mode })}`, current: presentation.view === mode })),
           folderHref: `${folderHref}${query}`,
           eventsHref: `/events${folderHref}`,
-          loadMoreHref: view.hasMore && view.cursor ? `${folderHref}${queryOf(presentation, { cursor: view.cursor })}` : undefined,
+          loadMore: view.hasMore && view.cursor ? loadMoreForm(folderHref, presentation, view.cursor) : undefined,
           continued: view.continued && !restarted,
           restarted,
           partialSort: !view.wholeFolderSorted,

@@ -1,25 +1,33 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import path from 'node:path';
 import { createClient } from 'redis';
-import { DropboxEmulator } from '../../src/emulator/emulator';
-import { addSampleFiles } from '../../src/emulator/sample-files';
 import { freePort } from '../../test/support/ports';
 import { waitForRedis } from '../../test/support/redis';
 import { startServerProcess, type ServerProcess } from '../../test/support/server-process';
 
 /**
- * What the benchmarks run against: a throwaway Redis, the Dropbox emulator and Dropview as a
- * separate process, plus users connected through the real OAuth flow.
+ * What the benchmarks run against, each a separate process: a throwaway Redis, the Dropbox
+ * emulator (steered over its control API, with added latency) and the compiled Dropview, plus
+ * users connected through the real OAuth flow.
  */
 
 export const BENCH_SESSION_SECRET = 'bench-session-secret-0123456789-abcdefghijklmnop';
 /** The app runs as in production, behind a TLS-terminating proxy that these headers stand for. */
 export const VIA_PROXY = { 'X-Forwarded-Proto': 'https' };
+const ROOT = path.join(__dirname, '..', '..');
+
+export interface EmulatorProcess {
+  url: string;
+  control(action: string, body?: object): Promise<unknown>;
+  calls(route: string, grantType?: string): Promise<number>;
+  stop(): Promise<void>;
+}
 
 export interface BenchStack {
   redisUrl: string;
   redisPort: number;
-  emulator: DropboxEmulator;
+  emulator: EmulatorProcess;
   app: ServerProcess;
   appUrl: string;
   /** Session cookies (`name=value`) of users connected through the OAuth flow. */
@@ -28,10 +36,48 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
 export async function startRedis(port: number): Promise<ChildProcess> {
   const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   await waitForRedis(`redis://127.0.0.1:${port}`, 10_000);
   return server;
+}
+
+export async function startEmulatorProcess(latencyMs: number, redirectUri: string): Promise<EmulatorProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, EMULATOR_PORT: String(port), EMULATOR_REDIRECT_URIS: redirectUri, EMULATOR_AUTO_APPROVE: '1', EMULATOR_CONTROL: '1', EMULATOR_LATENCY_MS: String(latencyMs) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 20_000;
+  while (!output.includes('listening')) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the emulator did not start: ${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const control = async (action: string, body?: object) => {
+    const response = await fetch(`${url}/__emulator/${action}`, body ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {});
+    if (!response.ok) throw new Error(`emulator control ${action}: ${response.status}`);
+    return response.json();
+  };
+  return {
+    url,
+    control,
+    async calls(route, grantType) {
+      const query = new URLSearchParams({ route, ...(grantType ? { grantType } : {}) });
+      return ((await control(`calls?${query}`)) as { count: number }).count;
+    },
+    stop: () => stopProcess(child),
+  };
 }
 
 async function connectOne(appUrl: string): Promise<string> {
@@ -44,30 +90,34 @@ async function connectOne(appUrl: string): Promise<string> {
   return (landed.headers.get('set-cookie') as string).split(';')[0];
 }
 
-export async function startBenchStack(env: Record<string, string> = {}): Promise<BenchStack> {
-  const redisPort = await freePort();
-  const redis = await startRedis(redisPort);
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
-  const emulator = new DropboxEmulator({ autoApprove: true, redirectUris: [] });
-  addSampleFiles(emulator.tree);
-  await emulator.listen();
-  const appPort = await freePort();
-  const appUrl = `http://127.0.0.1:${appPort}`;
-  emulator.registerRedirectUri(`${appUrl.replace('http:', 'https:')}/auth/dropbox/callback`);
-  const app = await startServerProcess({
+export function appEnv(appPort: number, redisUrl: string, emulatorUrl: string): Record<string, string> {
+  return {
     NODE_ENV: 'production',
     PORT: String(appPort),
-    BASE_URL: appUrl.replace('http:', 'https:'),
+    BASE_URL: `https://127.0.0.1:${appPort}`,
     TRUST_PROXY: '1',
     REDIS_URL: redisUrl,
     SESSION_SECRET: BENCH_SESSION_SECRET,
     LOG_LEVEL: 'warn',
-    DROPBOX_APP_KEY: emulator.app.key,
-    DROPBOX_APP_SECRET: emulator.app.secret,
-    DROPBOX_AUTHORIZE_URL: `${emulator.url}/oauth2/authorize`,
-    DROPBOX_API_URL: emulator.url,
-    ...env,
-  });
+    AUTH_RATE_LIMIT: '100000',
+    DROPVIEW_BENCH_FLOOR: '1',
+    DROPBOX_APP_KEY: 'demo-app-key',
+    DROPBOX_APP_SECRET: 'demo-app-secret',
+    DROPBOX_AUTHORIZE_URL: `${emulatorUrl}/oauth2/authorize`,
+    DROPBOX_API_URL: emulatorUrl,
+    DROPBOX_CONTENT_URL: emulatorUrl,
+    DROPBOX_NOTIFY_URL: emulatorUrl,
+  };
+}
+
+export async function startBenchStack(latencyMs = 0): Promise<BenchStack> {
+  const redisPort = await freePort();
+  const redis = await startRedis(redisPort);
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const appPort = await freePort();
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  const emulator = await startEmulatorProcess(latencyMs, `https://127.0.0.1:${appPort}/auth/dropbox/callback`);
+  const app = await startServerProcess(appEnv(appPort, redisUrl, emulator.url), { compiled: true });
   return {
     redisUrl,
     redisPort,
@@ -90,10 +140,8 @@ export async function startBenchStack(env: Record<string, string> = {}): Promise
     },
     async close() {
       await app.stop();
-      await emulator.close();
-      const exited = once(redis, 'exit');
-      redis.kill('SIGTERM');
-      await exited;
+      await emulator.stop();
+      await stopProcess(redis);
     },
   };
 }

@@ -51,6 +51,11 @@ export interface EmulatorOptions {
   account?: Partial<EmulatedAccount>;
   /** A team account whose team space is the root namespace (see context.ts TeamSpace). */
   team?: TeamSpace;
+  /**
+   * Serves /__emulator/... so that another process (the benchmarks) can steer it. Never on by
+   * default: it lets anyone who can reach the port expire tokens and add files.
+   */
+  controlApi?: boolean;
 }
 
 /** Faults that strike at random, as a busy Dropbox does. */
@@ -92,8 +97,10 @@ export class DropboxEmulator {
   /** Callers (by token) rate-limited by a random 429, until when (ms since epoch). */
   private readonly rateLimitedUntil = new Map<string, number>();
   private server?: Server;
+  private readonly controlApi: boolean;
 
   constructor(options: EmulatorOptions = {}) {
+    this.controlApi = options.controlApi ?? false;
     const now = () => Date.now() + this.clockOffsetMs.value;
     const app: EmulatedApp = {
       key: options.appKey ?? 'demo-app-key',
@@ -218,6 +225,7 @@ export class DropboxEmulator {
       if (delay > 0) setTimeout(proceed, delay);
       else proceed();
     });
+    if (this.controlApi) app.use('/__emulator', this.controlRoutes());
     app.use(oauthRoutes(this.context));
     app.use(apiRoutes(this.context));
     app.use((_req, res) => void res.status(404).type('text').send('Not found'));
@@ -225,6 +233,31 @@ export class DropboxEmulator {
       res.status(err.status ?? 500).type('text').send(err.status ? err.message : 'Internal Server Error');
     });
     return app;
+  }
+
+  /** The steering wheel for out-of-process use; mirrors the methods above. */
+  private controlRoutes(): express.Router {
+    const router = express.Router();
+    router.use(express.json());
+    router.post('/latency', (req, res) => {
+      this.setLatency(Number(req.body.ms ?? 0), req.body.route ?? '*');
+      res.json({ ok: true });
+    });
+    router.post('/expire-tokens', (_req, res) => {
+      this.expireAccessTokens();
+      res.json({ ok: true });
+    });
+    router.post('/folder', (req, res) => {
+      const path = String(req.body.path);
+      const count = Number(req.body.count);
+      for (let n = 1; n <= count; n += 1) this.tree.addFile(`${path}/item ${n}.txt`, { content: `Item ${n}\n`, modified: new Date(Date.UTC(2025, 0, 1) + n * 60_000) });
+      res.json({ ok: true, count });
+    });
+    router.get('/calls', (req, res) => {
+      const grantType = typeof req.query.grantType === 'string' ? req.query.grantType : undefined;
+      res.json({ count: this.calls(String(req.query.route), grantType).length });
+    });
+    return router;
   }
 
   private record(route: string, req: Request, res: Response): void {

@@ -21,7 +21,11 @@ async function main(): Promise<void> {
     appKey: process.env.EMULATOR_APP_KEY,
     appSecret: process.env.EMULATOR_APP_SECRET,
     redirectUris: listFrom(process.env.EMULATOR_REDIRECT_URIS),
+    // For the benchmarks: approve at once, and accept steering over HTTP (never for real use).
+    autoApprove: process.env.EMULATOR_AUTO_APPROVE === '1',
+    controlApi: process.env.EMULATOR_CONTROL === '1',
   });
+  emulator.setLatency(Number(process.env.EMULATOR_LATENCY_MS ?? 0));
   addSampleFiles(emulator.tree);
   const url = await emulator.listen(port, '127.0.0.1');
   console.log(`Dropbox emulator listening on ${url}`);

@@ -15,8 +15,9 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startServerProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/** `compiled`: run `dist/server.js` (after `npm run build`), as production does, instead of the sources. */
+export async function startServerProcess(env: Record<string, string | undefined>, options: { compiled?: boolean } = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, options.compiled ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

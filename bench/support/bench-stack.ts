@@ -110,14 +110,15 @@ export function appEnv(appPort: number, redisUrl: string, emulatorUrl: string): 
   };
 }
 
-export async function startBenchStack(latencyMs = 0): Promise<BenchStack> {
+/** `nodeArgs` go to the app's node, e.g. `--cpu-prof` for `npm run bench:profile`. */
+export async function startBenchStack(latencyMs = 0, nodeArgs: string[] = []): Promise<BenchStack> {
   const redisPort = await freePort();
   const redis = await startRedis(redisPort);
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const appPort = await freePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
   const emulator = await startEmulatorProcess(latencyMs, `https://127.0.0.1:${appPort}/auth/dropbox/callback`);
-  const app = await startServerProcess(appEnv(appPort, redisUrl, emulator.url), { compiled: true });
+  const app = await startServerProcess(appEnv(appPort, redisUrl, emulator.url), { compiled: true, nodeArgs });
   return {
     redisUrl,
     redisPort,

@@ -12,6 +12,13 @@ import { withinDeadline } from './deadline';
  */
 
 export const TOMBSTONE = '{"ended":true}';
+/**
+ * A touch (EXPIRE) within this long of the last one from this process is skipped: the idle
+ * timeout is hours, so its expiry may trail by a minute, and a page view costs one Redis
+ * command fewer (npm run bench, B2).
+ */
+const TOUCH_INTERVAL_MS = 60_000;
+const REMEMBERED_TOUCHES = 50_000;
 /** Longer than any request can be in flight. */
 const TOMBSTONE_TTL_MS = 10 * 60 * 1000;
 const DEFAULT_TTL_SECONDS = 86_400;
@@ -25,6 +32,8 @@ return 1`;
 type Callback = (err?: unknown, data?: any) => any;
 
 export class EndingRedisStore extends RedisStore {
+  private readonly lastWrites = new Map<string, number>();
+
   constructor(
     private readonly redis: RedisConnection,
     prefix: string,
@@ -51,6 +60,7 @@ export class EndingRedisStore extends RedisStore {
       } else {
         await withinDeadline(this.redis.eval(SET_UNLESS_ENDED, { keys: [this.prefix + sid], arguments: [this.serializer.stringify(sess), String(Math.ceil(expires)), TOMBSTONE] }));
       }
+      this.remember(sid);
       return cb ? cb(null) : undefined;
     } catch (error) {
       if (cb) return cb(error);
@@ -60,7 +70,10 @@ export class EndingRedisStore extends RedisStore {
 
   override async touch(sid: string, sess: SessionData, cb?: Callback): Promise<unknown> {
     try {
-      await withinDeadline(super.touch(sid, sess));
+      if (Date.now() - (this.lastWrites.get(sid) ?? 0) >= TOUCH_INTERVAL_MS) {
+        await withinDeadline(super.touch(sid, sess));
+        this.remember(sid);
+      }
       return cb ? cb(null) : undefined;
     } catch (error) {
       if (cb) return cb(error);
@@ -69,6 +82,7 @@ export class EndingRedisStore extends RedisStore {
   }
 
   override async destroy(sid: string, cb?: Callback): Promise<unknown> {
+    this.lastWrites.delete(sid);
     try {
       await withinDeadline(this.redis.set(this.prefix + sid, TOMBSTONE, { expiration: { type: 'PX', value: TOMBSTONE_TTL_MS } }));
       return cb ? cb(null) : undefined;
@@ -76,5 +90,11 @@ export class EndingRedisStore extends RedisStore {
       if (cb) return cb(error);
       throw error;
     }
+  }
+
+  private remember(sid: string): void {
+    this.lastWrites.delete(sid);
+    this.lastWrites.set(sid, Date.now());
+    if (this.lastWrites.size > REMEMBERED_TOUCHES) this.lastWrites.delete(this.lastWrites.keys().next().value as string);
   }
 }

@@ -16,8 +16,8 @@ export interface ServerProcess {
 }
 
 /** `compiled`: run `dist/server.js` (after `npm run build`), as production does, instead of the sources. */
-export async function startServerProcess(env: Record<string, string | undefined>, options: { compiled?: boolean } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, options.compiled ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'], {
+export async function startServerProcess(env: Record<string, string | undefined>, options: { compiled?: boolean; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.compiled ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'])], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { startBenchStack, VIA_PROXY } from './support/bench-stack';
+
+/**
+ * `npm run bench:profile`: the B3 path (a 100-entry folder page) under load with the app in
+ * `node --cpu-prof`, then the functions that took the most CPU. The .cpuprofile file stays in
+ * bench/profiles/ for Chrome DevTools.
+ */
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount: number;
+}
+
+async function main(): Promise<void> {
+  const directory = path.join(__dirname, 'profiles');
+  const stack = await startBenchStack(20, ['--cpu-prof', `--cpu-prof-dir=${directory}`]);
+  try {
+    await stack.emulator.control('folder', { path: '/Bench/Hundred', count: 100 });
+    const [cookie] = await stack.connect(1);
+    const result = await autocannon({ url: `${stack.appUrl}/browse/Bench/Hundred`, connections: 50, duration: 10, headers: { ...VIA_PROXY, Cookie: cookie } });
+    console.log(`${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms under the profiler`);
+  } finally {
+    await stack.close();
+  }
+  const newest = readdirSync(directory).filter((name) => name.endsWith('.cpuprofile')).sort().pop() as string;
+  const profile = JSON.parse(readFileSync(path.join(directory, newest), 'utf8')) as { nodes: ProfileNode[] };
+  const total = profile.nodes.reduce((sum, node) => sum + node.hitCount, 0);
+  const byFunction = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const where = node.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/');
+    const key = `${node.callFrame.functionName || '(anonymous)'} ${where}:${node.callFrame.lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + node.hitCount);
+  }
+  console.log(`self time, top 20 of ${newest}:`);
+  for (const [key, hits] of [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${((hits / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
+}
+
+main().catch((error: Error) => {
+  console.error(`profile failed: ${error.stack}`);
+  process.exit(1);
+});

@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { createClient } from 'redis';
+import { TOMBSTONE } from '../src/sessions/redis-session-store';
 import { freePort } from '../test/support/ports';
 import { startServerProcess } from '../test/support/server-process';
 import { appEnv, startBenchStack, VIA_PROXY, type BenchStack } from './support/bench-stack';
@@ -185,12 +186,17 @@ async function coldStart(stack: BenchStack): Promise<Row> {
 async function sessionFootprint(stack: BenchStack): Promise<Row> {
   const redis = createClient({ url: stack.redisUrl });
   await redis.connect();
-  const keys = [...(await redis.keys('dropview:sess:*')), ...(await redis.keys('dropview:cred:*'))];
-  const sessions = (await redis.keys('dropview:sess:*')).length;
-  const bytes = (await Promise.all(keys.map((key) => redis.memoryUsage(key)))).reduce((sum: number, value) => sum + (value ?? 0), 0);
+  let bytes = 0;
+  let sessions = 0;
+  for (const key of await redis.keys('dropview:sess:*')) {
+    // Sign-in leaves the pre-login session's tombstone; only live sessions count.
+    if ((await redis.get(key)) === TOMBSTONE) continue;
+    sessions += 1;
+    bytes += ((await redis.memoryUsage(key)) ?? 0) + ((await redis.memoryUsage(key.replace(':sess:', ':cred:'))) ?? 0);
+  }
   await redis.close();
   const perSession = bytes / sessions;
-  return { id: 'B7', what: 'bytes per connected session in Redis (MEMORY USAGE, session + credentials)', target: '<= 1.5 KB', measured: `${Math.round(perSession)} bytes`, met: perSession <= 1536 };
+  return { id: 'B7', what: `bytes per connected session in Redis (MEMORY USAGE, session + credentials, ${sessions} sessions)`, target: '<= 1.5 KB', measured: `${Math.round(perSession)} bytes`, met: perSession <= 1536 };
 }
 
 async function main(): Promise<void> {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import autocannon from 'autocannon';
 import { createClient } from 'redis';
+import { TOMBSTONE } from '../src/sessions/redis-session-store';
 import { startBenchStack, VIA_PROXY } from './support/bench-stack';
 
 /**
@@ -30,7 +31,9 @@ async function main(): Promise<void> {
 
     const redis = createClient({ url: stack.redisUrl });
     await redis.connect();
-    const sessionKeys = await redis.keys('dropview:sess:*');
+    // Sign-in leaves the pre-login session's tombstone; only live sessions count.
+    const sessionKeys = [];
+    for (const key of await redis.keys('dropview:sess:*')) if ((await redis.get(key)) !== TOMBSTONE) sessionKeys.push(key);
     const credentialKeys = await redis.keys('dropview:cred:*');
     const sizeOf = async (keys: string[]) => (await Promise.all(keys.map((key) => redis.memoryUsage(key)))).reduce((sum: number, bytes) => sum + (bytes ?? 0), 0) / keys.length;
     const sessionBytes = await sizeOf(sessionKeys);

@@ -17,6 +17,11 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** Whether an error came from Dropbox with this tag as its innermost one, e.g. `not_folder` for `path/not_folder`. */
+export function hasDropboxTag(error: unknown, leaf: string): boolean {
+  return error instanceof AppError && error.dropboxTag?.split('/').pop() === leaf;
+}
+
 /** `{".tag":"path","path":{".tag":"not_found"}}` into `path/not_found`. */
 export function tagPathOf(error: unknown): string | undefined {
   const tags: string[] = [];

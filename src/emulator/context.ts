@@ -1,4 +1,4 @@
-import type { FileTree } from './file-tree';
+import type { FileTree, TreeNode } from './file-tree';
 import type { TokenRegistry } from './token-registry';
 import type { FolderCursors } from './folder-cursors';
 
@@ -41,6 +41,8 @@ export interface EmulatorContext {
   tree: FileTree;
   cursors: FolderCursors;
   temporaryLinks: Map<string, TemporaryLink>;
+  /** files/search_v2 matches not yet returned, by cursor. */
+  searchCursors: Map<string, TreeNode[]>;
   team?: TeamSpace;
   /** When true, /oauth2/authorize approves at once instead of showing Allow and Deny. */
   autoApprove: boolean;

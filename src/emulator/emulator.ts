@@ -114,6 +114,7 @@ export class DropboxEmulator {
       tree: this.tree,
       cursors: new FolderCursors(),
       temporaryLinks: new Map(),
+      searchCursors: new Map(),
       team: options.team,
       autoApprove: options.autoApprove ?? false,
       now,

@@ -43,17 +43,14 @@ export const getMetadata: RpcRoute = {
   },
 };
 
-/** Search state between search_v2 and continue_v2: the remaining matches of each cursor. */
-const searchCursors = new Map<string, TreeNode[]>();
-
-function searchPage(matches: TreeNode[], maxResults: number, prefix: string) {
+function searchPage(ctx: EmulatorContext, matches: TreeNode[], maxResults: number, prefix: string) {
   const page = matches.slice(0, maxResults);
   const rest = matches.slice(maxResults);
   let cursor: string | undefined;
   if (rest.length) {
     cursor = `SRCH${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
-    searchCursors.set(cursor, rest);
-    if (searchCursors.size > 1000) searchCursors.delete(searchCursors.keys().next().value as string);
+    ctx.searchCursors.set(cursor, rest);
+    if (ctx.searchCursors.size > 1000) ctx.searchCursors.delete(ctx.searchCursors.keys().next().value as string);
   }
   return {
     matches: page.map((node) => ({ metadata: { '.tag': 'metadata', metadata: metadataOf(node, prefix) }, match_type: { '.tag': 'filename' } })),
@@ -83,18 +80,18 @@ export const searchV2: RpcRoute = {
     const matches = descendantsOf(scope)
       .filter((node) => words.every((word) => node.name.toLowerCase().includes(word)))
       .slice(0, MAX_SEARCH_MATCHES);
-    sendJson(res, 200, searchPage(matches, maxResults as number, caller.prefix));
+    sendJson(res, 200, searchPage(ctx, matches, maxResults as number, caller.prefix));
   },
 };
 
 export const searchContinueV2: RpcRoute = {
   scope: 'files.metadata.read',
   takesArgs: true,
-  handle(_ctx, args, caller, _req, res) {
-    const rest = typeof args.cursor === 'string' ? searchCursors.get(args.cursor) : undefined;
+  handle(ctx, args, caller, _req, res) {
+    const rest = typeof args.cursor === 'string' ? ctx.searchCursors.get(args.cursor) : undefined;
     if (!rest) return sendBadInput(res, 'files/search/continue_v2', 'request body: cursor: invalid cursor');
-    searchCursors.delete(args.cursor as string);
-    sendJson(res, 200, searchPage(rest, 100, caller.prefix));
+    ctx.searchCursors.delete(args.cursor as string);
+    sendJson(res, 200, searchPage(ctx, rest, 100, caller.prefix));
   },
 };
 

@@ -13,8 +13,6 @@ export interface Presentation {
   view: ViewMode;
 }
 
-export const DEFAULT_PRESENTATION: Presentation = { sort: DEFAULT_SORT, view: 'list' };
-
 export function presentationFrom(query: Record<string, unknown>): Presentation {
   const key = ['name', 'size', 'modified'].includes(query.sort as string) ? (query.sort as SortKey) : DEFAULT_SORT.key;
   const order = query.order === 'desc' ? 'desc' : 'asc';

@@ -73,6 +73,9 @@ describe('Dropview in a real browser (Chromium)', () => {
     await page.waitForURL(/\/search\?q=sunset/);
     expect(await page.locator('#entries a').first().textContent()).toBe('Sunset over the bay.jpg');
     await shoot('search');
+    await page.getByRole('link', { name: 'Sunset over the bay.jpg' }).click();
+    await page.waitForURL(`${stack.url}/file/Photos/2024%20Trip/Sunset%20over%20the%20bay.jpg`);
+    expect(await page.locator('h1').textContent()).toBe('Sunset over the bay.jpg');
   });
 
   test('when the grid view is chosen, then image thumbnails load', async () => {
@@ -88,7 +91,7 @@ describe('Dropview in a real browser (Chromium)', () => {
     await page.goto(`${stack.url}/browse/Photos`);
     await page.getByRole('link', { name: 'Family.jpg' }).click();
     await page.waitForURL(`${stack.url}/file/Photos/Family.jpg`);
-    await page.waitForFunction(() => (document.querySelector('.preview img') as HTMLImageElement | null)?.naturalWidth ?? 0 > 0);
+    await page.waitForFunction(() => ((document.querySelector('.preview img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
     await shoot('file');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download' }).click()]);
     expect(download.suggestedFilename()).toBe('Family.jpg');

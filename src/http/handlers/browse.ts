@@ -1,15 +1,11 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { AppError } from '../../errors';
+import { hasDropboxTag } from '../../dropbox/errors';
 import type { FolderView } from '../../listing/folder-reader';
 import { breadcrumbsOf, entriesJson, loadMoreForm, presentationFrom, queryOf, rowOf, sortLinksOf, type Presentation } from '../../views/listing';
 import { cursorFrom, dropboxPathOf, hrefOf, segmentsOf } from '../dropbox-path';
 import type { Services } from '../services';
 
 /** Folder pages: the first page of a folder, or the next one when a cursor is given. */
-
-export function hasTag(error: unknown, leaf: string): boolean {
-  return error instanceof AppError && error.dropboxTag?.split('/').pop() === leaf;
-}
 
 export function browseHandlers(services: Services) {
   const { tokens, folders } = services;
@@ -21,7 +17,7 @@ export function browseHandlers(services: Services) {
         return { view: await read(cursor), restarted: false };
       } catch (error) {
         // A stale cursor (Dropbox `reset`) starts the listing over instead of failing.
-        if (!hasTag(error, 'reset')) throw error;
+        if (!hasDropboxTag(error, 'reset')) throw error;
         return { view: await read(), restarted: true };
       }
     }
@@ -64,7 +60,7 @@ export function browseHandlers(services: Services) {
       render(req, res, path, presentation, view, restarted);
     } catch (error) {
       // A file's address under /browse leads to the file itself.
-      if (hasTag(error, 'not_folder')) return res.redirect(302, hrefOf('/download', path));
+      if (hasDropboxTag(error, 'not_folder')) return res.redirect(302, hrefOf('/download', path));
       throw error;
     }
   };

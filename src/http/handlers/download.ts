@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { hasDropboxTag } from '../../dropbox/errors';
 import { AppError } from '../../errors';
 import { dropboxPathOf, hrefOf, segmentsOf } from '../dropbox-path';
 import type { Services } from '../services';
@@ -14,7 +15,7 @@ export function downloadHandlers(services: Services) {
       const link = await tokens.withAccessToken(req, (auth) => api.getTemporaryLink(auth, path));
       res.redirect(302, link);
     } catch (error) {
-      if (error instanceof AppError && error.dropboxTag === 'path/not_file') {
+      if (hasDropboxTag(error, 'not_file')) {
         throw new AppError(400, 'not_a_file', 'This is a folder, and only files can be downloaded.', {
           title: 'That is a folder',
           action: { href: hrefOf('/browse', path), label: 'Open the folder' },

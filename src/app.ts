@@ -18,6 +18,8 @@ import { createHttpLogger } from './logging/logger';
 import { createSessionMiddleware, sessionCookieName } from './sessions/session-middleware';
 import type { SessionBackend } from './sessions/session-store';
 import { TokenSealer } from './sessions/token-sealer';
+import { EntryRows } from './views/entry-rows';
+import { Templates } from './views/templates';
 
 /**
  * Builds the Dropview web app from its parts. Nothing here listens or connects: server.ts
@@ -45,6 +47,7 @@ export function createApp(deps: AppDeps): express.Express {
   const { config, logger } = deps;
   const now = deps.now ?? Date.now;
   const secureCookies = config.isProduction;
+  const templates = new Templates(path.join(ROOT, 'views'), config.isProduction || config.nodeEnv === 'test');
   const services: Services = {
     oauth: deps.oauth,
     api: deps.api,
@@ -55,12 +58,14 @@ export function createApp(deps: AppDeps): express.Express {
     sessionMaxAgeMs: config.session.maxAgeMs,
     folders: new FolderReader(deps.api, { pageSize: deps.listPageSize ?? DEFAULT_LIST_PAGE_SIZE, now }),
     thumbnails: new ThumbnailBatcher(deps.api),
+    entryRows: new EntryRows(templates, now),
   };
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('views', path.join(ROOT, 'views'));
+  app.engine('ejs', templates.engine);
   app.set('view engine', 'ejs');
   app.set('view cache', config.isProduction || config.nodeEnv === 'test');
   app.locals.demoMode = config.demoMode;

@@ -5,6 +5,7 @@ import type { ThumbnailBatcher } from '../listing/thumbnail-batcher';
 import type { DropboxApiClient } from '../dropbox/api-client';
 import type { DropboxOAuthClient } from '../dropbox/oauth-client';
 import type { SessionBackend } from '../sessions/session-store';
+import type { EntryRows } from '../views/entry-rows';
 
 /** What the route handlers work with; built once by createApp. */
 export interface Services {
@@ -18,4 +19,5 @@ export interface Services {
   sessionMaxAgeMs: number;
   folders: FolderReader;
   thumbnails: ThumbnailBatcher;
+  entryRows: EntryRows;
 }

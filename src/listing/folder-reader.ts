@@ -8,6 +8,11 @@ import type { DropboxApiClient, DropboxAuth, FolderEntry } from '../dropbox/api-
  *
  * Page cursors handed to clients are either `dv1.<offset>` (a position in the sorted folder)
  * or a raw Dropbox cursor (entries beyond the first FULL_READ_LIMIT).
+ *
+ * A first page is read from Dropbox on every view, so it is never stale. When what Dropbox
+ * returns equals what was read before, the earlier read is kept, with its sorted orders and
+ * first pages: a repeated view hands out the same entries array, neither sorted nor rendered
+ * again (src/views/entry-rows.ts).
  */
 
 export type SortKey = 'name' | 'size' | 'modified';
@@ -37,6 +42,8 @@ interface ReadFolder {
   /** Where Dropbox's listing continues, when the folder was larger than FULL_READ_LIMIT. */
   dropboxCursor?: string;
   readAt: number;
+  /** The entries in each order asked for so far, with the first page of each. */
+  orders: Map<string, { sorted: FolderEntry[]; firstPage: FolderEntry[] }>;
 }
 
 const byName = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
@@ -53,6 +60,17 @@ export function sortEntries(entries: FolderEntry[], sort: SortChoice = DEFAULT_S
     }
     return byName.compare(a.name, b.name) * (sort.key === 'name' ? direction : 1);
   });
+}
+
+/** Equal in every field a FolderEntry has, in the same order. */
+function sameEntries(a: FolderEntry[], b: FolderEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) {
+    const x = a[i];
+    const y = b[i];
+    if (x.type !== y.type || x.name !== y.name || x.path !== y.path || x.size !== y.size || x.modified !== y.modified || x.rev !== y.rev) return false;
+  }
+  return true;
 }
 
 export function isDropviewCursor(cursor: string): boolean {
@@ -97,8 +115,9 @@ export class FolderReader {
     const offset = cursor ? Number(OFFSET_CURSOR.exec(cursor)?.[1]) : 0;
     const key = `${cacheKey}\n${path}`;
     const folder = (offset > 0 && this.fresh(key)) || (await this.read(auth, key, path));
-    const sorted = sortEntries(folder.entries, sort);
-    const entries = sorted.slice(offset, offset + pageSize);
+    const order = this.orderOf(key, folder, sort);
+    const sorted = order.sorted;
+    const entries = offset === 0 ? order.firstPage : sorted.slice(offset, offset + pageSize);
     const nextOffset = offset + entries.length;
     const moreRead = nextOffset < sorted.length;
     return {
@@ -122,12 +141,42 @@ export class FolderReader {
       page = await this.api.listFolderContinue(auth, page.cursor);
       entries.push(...page.entries);
     }
-    const folder: ReadFolder = { entries, dropboxCursor: page.hasMore ? page.cursor : undefined, readAt: this.now() };
+    const dropboxCursor = page.hasMore ? page.cursor : undefined;
+    const earlier = this.cache.get(key);
+    if (earlier && sameEntries(earlier.entries, entries)) {
+      earlier.readAt = this.now();
+      earlier.dropboxCursor = dropboxCursor;
+      // Most recently used last: eviction takes the first.
+      this.cache.delete(key);
+      this.cache.set(key, earlier);
+      return earlier;
+    }
+    const folder: ReadFolder = { entries, dropboxCursor, readAt: this.now(), orders: new Map() };
     this.evict(key);
     this.cache.set(key, folder);
     this.cachedEntries += entries.length;
-    while (this.cachedEntries > this.cacheEntryBudget && this.cache.size > 1) this.evict(this.cache.keys().next().value as string);
+    this.keepWithinBudget();
     return folder;
+  }
+
+  private orderOf(key: string, folder: ReadFolder, sort: SortChoice): { sorted: FolderEntry[]; firstPage: FolderEntry[] } {
+    const name = `${sort.key} ${sort.order}`;
+    let order = folder.orders.get(name);
+    if (!order) {
+      const sorted = sortEntries(folder.entries, sort);
+      order = { sorted, firstPage: sorted.slice(0, this.options.pageSize) };
+      // A folder no longer cached (a newer read replaced it) keeps no orders: nobody would count them.
+      if (this.cache.get(key) === folder) {
+        folder.orders.set(name, order);
+        this.cachedEntries += sorted.length;
+        this.keepWithinBudget();
+      }
+    }
+    return order;
+  }
+
+  private keepWithinBudget(): void {
+    while (this.cachedEntries > this.cacheEntryBudget && this.cache.size > 1) this.evict(this.cache.keys().next().value as string);
   }
 
   private fresh(key: string): ReadFolder | undefined {
@@ -139,6 +188,7 @@ export class FolderReader {
     const folder = this.cache.get(key);
     if (!folder) return;
     this.cachedEntries -= folder.entries.length;
+    for (const order of folder.orders.values()) this.cachedEntries -= order.sorted.length;
     this.cache.delete(key);
   }
 }

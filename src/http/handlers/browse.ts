@@ -1,14 +1,14 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { hasDropboxTag } from '../../dropbox/errors';
 import type { FolderView } from '../../listing/folder-reader';
-import { breadcrumbsOf, entriesJson, loadMoreForm, presentationFrom, queryOf, rowOf, sortLinksOf, type Presentation } from '../../views/listing';
+import { breadcrumbsOf, entriesJson, loadMoreForm, presentationFrom, queryOf, sortLinksOf, type Presentation } from '../../views/listing';
 import { cursorFrom, dropboxPathOf, hrefOf, segmentsOf } from '../dropbox-path';
 import type { Services } from '../services';
 
 /** Folder pages: the first page of a folder, or the next one when a cursor is given. */
 
 export function browseHandlers(services: Services) {
-  const { tokens, folders } = services;
+  const { tokens, folders, entryRows } = services;
 
   async function fetchPage(req: Request, path: string, presentation: Presentation, cursor: string | undefined): Promise<{ view: FolderView; restarted: boolean }> {
     const read = (from?: string) => tokens.withAccessToken(req, (auth) => folders.page(auth, req.sessionID, path, presentation.sort, from));
@@ -33,7 +33,8 @@ export function browseHandlers(services: Services) {
         res.render('browse', {
           title: crumbs[crumbs.length - 1].label,
           crumbs,
-          rows: view.entries.map((entry) => rowOf(entry, query)),
+          entryRowsHtml: entryRows.html(view.entries, presentation.view, query),
+          empty: view.entries.length === 0,
           presentation,
           searchPath: path,
           sortLinks: sortLinksOf(folderHref, presentation),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { HOME_NAMESPACE_ID, type EmulatorContext } from './context';
-import { metadataOf, type TreeNode } from './file-tree';
+import { metadataJsonOf, metadataOf, type TreeNode } from './file-tree';
 import { descendantsOf, getMetadata, getThumbnailBatch, searchContinueV2, searchV2 } from './file-routes';
 import { sendApiError, sendBadInput, sendJson, sendPathError } from './wire';
 
@@ -43,8 +43,10 @@ function isMalformedPath(path: string): boolean {
   return path !== '' && /[/\s]$/.test(path);
 }
 
-function listingResult(page: { entries: TreeNode[]; cursor: string; hasMore: boolean }, prefix: string) {
-  return { entries: page.entries.map((node) => metadataOf(node, prefix)), cursor: page.cursor, has_more: page.hasMore };
+/** A list_folder page: `{entries, cursor, has_more}`, the entries from their kept JSON (metadataJsonOf). */
+function sendListing(res: Response, page: { entries: TreeNode[]; cursor: string; hasMore: boolean }, prefix: string): void {
+  res.status(200).setHeader('Content-Type', 'application/json');
+  res.end(`{"entries":[${page.entries.map((node) => metadataJsonOf(node, prefix)).join(',')}],"cursor":${JSON.stringify(page.cursor)},"has_more":${page.hasMore}}`);
 }
 
 const listFolder: RpcRoute = {
@@ -66,7 +68,7 @@ const listFolder: RpcRoute = {
     if (!node) return sendPathError(res, 'not_found');
     if (node.kind !== 'folder') return sendPathError(res, 'not_folder');
     const entries = recursive === true ? descendantsOf(node) : [...node.children.values()];
-    sendJson(res, 200, listingResult(ctx.cursors.start(entries, (limit as number | undefined) ?? DEFAULT_LIST_LIMIT, node.pathDisplay.toLowerCase(), ctx.tree.generation), caller.prefix));
+    sendListing(res, ctx.cursors.start(entries, (limit as number | undefined) ?? DEFAULT_LIST_LIMIT, node.pathDisplay.toLowerCase(), ctx.tree.generation), caller.prefix);
   },
 };
 
@@ -80,7 +82,7 @@ const listFolderContinue: RpcRoute = {
     }
     const page = ctx.cursors.continue(cursor);
     if (page === 'reset') return sendApiError(res, 409, ['reset'], { '.tag': 'reset' });
-    sendJson(res, 200, listingResult(page, caller.prefix));
+    sendListing(res, page, caller.prefix);
   },
 };
 

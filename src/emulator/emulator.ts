@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -216,7 +216,7 @@ export class DropboxEmulator {
     // Parsed here, before faults are decided, so that token calls can be told apart by grant.
     app.use('/oauth2/token', express.urlencoded({ extended: false, limit: '16kb' }));
     app.use((req, res, next) => {
-      res.setHeader('X-Dropbox-Request-Id', randomBytes(16).toString('hex'));
+      res.setHeader('X-Dropbox-Request-Id', randomUUID().replaceAll('-', ''));
       const route = routeOf(req);
       if (!route) return next();
       this.record(route, req, res);

@@ -151,6 +151,27 @@ export function metadataOf(node: TreeNode, prefix = ''): Record<string, unknown>
   };
 }
 
+const serializedMetadata = new WeakMap<TreeNode, Map<string, string>>();
+
+/**
+ * metadataOf as JSON text, kept per node: nodes never change (a rewrite makes a new node), and
+ * serializing every entry of every listing took a fifth of the emulator's CPU under
+ * `npm run bench`, CPU the app under test then lacks on a small machine.
+ */
+export function metadataJsonOf(node: TreeNode, prefix = ''): string {
+  let byPrefix = serializedMetadata.get(node);
+  if (!byPrefix) {
+    byPrefix = new Map();
+    serializedMetadata.set(node, byPrefix);
+  }
+  let json = byPrefix.get(prefix);
+  if (json === undefined) {
+    json = JSON.stringify(metadataOf(node, prefix));
+    byPrefix.set(prefix, json);
+  }
+  return json;
+}
+
 /** Dropbox's content hash: SHA-256 over the concatenated SHA-256 digests of each 4 MiB block. */
 function contentHash(content: Buffer): string {
   const blockSize = 4 * 1024 * 1024;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { TreeNode } from './file-tree';
 
 /**
@@ -60,7 +60,8 @@ export class FolderCursors {
   private pageFrom(position: Position): Page {
     const entries = position.listing.entries.slice(position.offset, position.offset + position.listing.limit);
     const next: Position = { listing: position.listing, offset: position.offset + entries.length };
-    const cursor = `AAH${randomBytes(24).toString('base64url')}`;
+    // randomUUID draws from a buffered pool; randomBytes asked the system on every call.
+    const cursor = `AAH${randomUUID().replaceAll('-', '')}${randomUUID().replaceAll('-', '')}`;
     this.positions.set(cursor, next);
     if (this.positions.size > MAX_LIVE_CURSORS) this.positions.delete(this.positions.keys().next().value as string);
     return { entries, cursor, hasMore: next.offset < position.listing.entries.length };

@@ -20,6 +20,7 @@ import { appEnv, startBenchStack, VIA_PROXY, type BenchStack } from './support/b
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 15);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = 50;
 const HUNDRED = '/Bench/Hundred';
 const HUGE = '/Bench/Huge';
 const HUGE_SIZE = 100_000;
@@ -86,7 +87,7 @@ function cpuMs(pid: number): number {
 async function load(stack: BenchStack, url: string, cookie: string) {
   const pid = stack.app.process.pid as number;
   const cpuBefore = cpuMs(pid);
-  const result = await autocannon({ url, connections: 50, duration: LOAD_SECONDS, headers: { ...VIA_PROXY, Cookie: cookie } });
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: LOAD_SECONDS, headers: { ...VIA_PROXY, Cookie: cookie } });
   const appCpuMsPerRequest = (cpuMs(pid) - cpuBefore) / result.requests.total;
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors, appCpuMsPerRequest };
 }
@@ -96,9 +97,13 @@ async function throughput(stack: BenchStack, cookie: string): Promise<Row[]> {
   const floor = `${stack.appUrl}/__bench/floor${encodePath(HUNDRED)}`;
   const pages: Awaited<ReturnType<typeof load>>[] = [];
   const floors: Awaited<ReturnType<typeof load>>[] = [];
+  const emulatorAlone: number[] = [];
+  const listFolder = { url: `${stack.emulator.url}/2/files/list_folder`, method: 'POST' as const, headers: { Authorization: `Bearer ${await stack.emulator.accessToken()}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ path: HUNDRED, limit: 2000 }) };
   for (let round = 0; round < ROUNDS; round += 1) {
     pages.push(await load(stack, page, cookie));
     floors.push(await load(stack, floor, cookie));
+    // The same list_folder straight from the load generator: what the emulator's latency is at this concurrency on this machine, with no app in between.
+    emulatorAlone.push((await autocannon({ ...listFolder, connections: CONNECTIONS, duration: LOAD_SECONDS })).latency.p99);
   }
   const pageRps = median(pages.map((run) => run.rps));
   const floorRps = median(floors.map((run) => run.rps));
@@ -114,7 +119,13 @@ async function throughput(stack: BenchStack, cookie: string): Promise<Row[]> {
       measured: `${Math.round(pageRps)} req/s, p50 ${median(pages.map((run) => run.p50))} ms, p99 ${pageP99} ms; floor ${Math.round(floorRps)} req/s, p50 ${median(floors.map((run) => run.p50))} ms, p99 ${median(floors.map((run) => run.p99))} ms; ratio ${ratio.toFixed(2)}x; app CPU per request ${cpuPerRequest(pages)} ms (floor ${cpuPerRequest(floors)} ms); errors ${errors}`,
       met: ratio >= 0.8 && errors === 0,
     },
-    { id: 'B3', what: `p99 overhead over the emulator's ${LATENCY_MS} ms`, target: '<= 15 ms', measured: `${pageP99 - LATENCY_MS} ms`, met: pageP99 - LATENCY_MS <= 15 },
+    {
+      id: 'B3',
+      what: `p99 overhead over the emulator's ${LATENCY_MS} ms`,
+      target: '<= 15 ms',
+      measured: `${pageP99 - LATENCY_MS} ms (floor route ${median(floors.map((run) => run.p99)) - LATENCY_MS} ms; the emulator alone, list_folder straight from autocannon at ${CONNECTIONS} connections: ${median(emulatorAlone) - LATENCY_MS} ms)`,
+      met: pageP99 - LATENCY_MS <= 15,
+    },
   ];
 }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createClient } from 'redis';
@@ -13,12 +14,16 @@ import { startServerProcess, type ServerProcess } from '../../test/support/serve
  */
 
 export const BENCH_SESSION_SECRET = 'bench-session-secret-0123456789-abcdefghijklmnop';
+const BENCH_APP_KEY = 'demo-app-key';
+const BENCH_APP_SECRET = 'demo-app-secret';
 /** The app runs as in production, behind a TLS-terminating proxy that these headers stand for. */
 export const VIA_PROXY = { 'X-Forwarded-Proto': 'https' };
 const ROOT = path.join(__dirname, '..', '..');
 
 export interface EmulatorProcess {
   url: string;
+  /** An access token issued by the emulator itself (authorize + code exchange, as the app does), for calling it directly. */
+  accessToken(): Promise<string>;
   control(action: string, body?: object): Promise<unknown>;
   calls(route: string, grantType?: string): Promise<number>;
   stop(): Promise<void>;
@@ -72,6 +77,27 @@ export async function startEmulatorProcess(latencyMs: number, redirectUri: strin
   return {
     url,
     control,
+    async accessToken() {
+      const verifier = randomBytes(32).toString('base64url');
+      const authorize = new URLSearchParams({
+        client_id: BENCH_APP_KEY,
+        response_type: 'code',
+        redirect_uri: redirectUri,
+        state: randomBytes(16).toString('hex'),
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256',
+        token_access_type: 'offline',
+      });
+      const approval = await fetch(`${url}/oauth2/authorize?${authorize}`, { redirect: 'manual' });
+      const code = new URL(approval.headers.get('location') as string).searchParams.get('code') as string;
+      const exchange = await fetch(`${url}/oauth2/token`, {
+        method: 'POST',
+        headers: { Authorization: `Basic ${Buffer.from(`${BENCH_APP_KEY}:${BENCH_APP_SECRET}`).toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier }),
+      });
+      if (!exchange.ok) throw new Error(`emulator token exchange: ${exchange.status}`);
+      return ((await exchange.json()) as { access_token: string }).access_token;
+    },
     async calls(route, grantType) {
       const query = new URLSearchParams({ route, ...(grantType ? { grantType } : {}) });
       return ((await control(`calls?${query}`)) as { count: number }).count;
@@ -101,8 +127,8 @@ export function appEnv(appPort: number, redisUrl: string, emulatorUrl: string): 
     LOG_LEVEL: 'warn',
     AUTH_RATE_LIMIT: '100000',
     DROPVIEW_BENCH_FLOOR: '1',
-    DROPBOX_APP_KEY: 'demo-app-key',
-    DROPBOX_APP_SECRET: 'demo-app-secret',
+    DROPBOX_APP_KEY: BENCH_APP_KEY,
+    DROPBOX_APP_SECRET: BENCH_APP_SECRET,
     DROPBOX_AUTHORIZE_URL: `${emulatorUrl}/oauth2/authorize`,
     DROPBOX_API_URL: emulatorUrl,
     DROPBOX_CONTENT_URL: emulatorUrl,

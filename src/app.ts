@@ -47,7 +47,9 @@ export function createApp(deps: AppDeps): express.Express {
   const { config, logger } = deps;
   const now = deps.now ?? Date.now;
   const secureCookies = config.isProduction;
-  const templates = new Templates(path.join(ROOT, 'views'), config.isProduction || config.nodeEnv === 'test');
+  // Development recompiles views on every render, so edits show on reload.
+  const cacheViews = config.isProduction || config.nodeEnv === 'test';
+  const templates = new Templates(path.join(ROOT, 'views'), cacheViews);
   const services: Services = {
     oauth: deps.oauth,
     api: deps.api,
@@ -70,7 +72,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('views', path.join(ROOT, 'views'));
   app.engine('ejs', templates.engine);
   app.set('view engine', 'ejs');
-  app.set('view cache', config.isProduction || config.nodeEnv === 'test');
+  app.set('view cache', cacheViews);
   app.locals.demoMode = config.demoMode;
 
   app.use(createHttpLogger(logger));

@@ -1,6 +1,5 @@
 import type { FolderEntry } from '../dropbox/api-client';
-import type { ViewMode } from './listing';
-import { rowOf } from './listing';
+import { rowOf, type ViewMode } from './listing';
 import type { Templates } from './templates';
 
 /**

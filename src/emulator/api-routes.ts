@@ -43,6 +43,19 @@ function isMalformedPath(path: string): boolean {
   return path !== '' && /[/\s]$/.test(path);
 }
 
+/** Looks up a ReadPath argument (get_metadata, get_temporary_link), answering Dropbox's 400 or 409 itself when it cannot. */
+export function readPath(ctx: EmulatorContext, caller: Caller, route: string, path: unknown, res: Response): TreeNode | undefined {
+  if (typeof path !== 'string') return void sendBadInput(res, route, "request body: missing required field 'path'");
+  if (path === '') return void sendBadInput(res, route, 'request body: path: The root folder is unsupported.');
+  if (!READ_PATH_PATTERN.test(path)) {
+    return void sendBadInput(res, route, `request body: path: '${path}' did not match pattern '(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)'`);
+  }
+  if (isMalformedPath(path)) return void sendPathError(res, 'malformed_path');
+  const node = lookupFor(ctx, caller, path);
+  if (!node) return void sendPathError(res, 'not_found');
+  return node;
+}
+
 /** A list_folder page: `{entries, cursor, has_more}`, the entries from their kept JSON (metadataJsonOf). */
 function sendListing(res: Response, page: { entries: TreeNode[]; cursor: string; hasMore: boolean }, prefix: string): void {
   res.status(200).setHeader('Content-Type', 'application/json');
@@ -134,16 +147,8 @@ const getTemporaryLink: RpcRoute = {
   scope: 'files.content.read',
   takesArgs: true,
   handle(ctx, args, caller, req, res) {
-    const route = 'files/get_temporary_link';
-    const { path } = args;
-    if (typeof path !== 'string') return sendBadInput(res, route, "request body: missing required field 'path'");
-    if (path === '') return sendBadInput(res, route, 'request body: path: The root folder is unsupported.');
-    if (!READ_PATH_PATTERN.test(path)) {
-      return sendBadInput(res, route, `request body: path: '${path}' did not match pattern '(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)'`);
-    }
-    if (isMalformedPath(path)) return sendPathError(res, 'malformed_path');
-    const node = lookupFor(ctx, caller, path);
-    if (!node) return sendPathError(res, 'not_found');
+    const node = readPath(ctx, caller, 'files/get_temporary_link', args.path, res);
+    if (!node) return;
     if (node.kind !== 'file') return sendPathError(res, 'not_file');
     const id = randomBytes(18).toString('base64url');
     ctx.temporaryLinks.set(id, { fileId: node.id, path: node.pathDisplay, expiresAt: ctx.now() + TEMPORARY_LINK_LIFETIME_MS });

@@ -2,14 +2,13 @@ import type { EmulatorContext } from './context';
 import { metadataOf, type FolderNode, type TreeNode } from './file-tree';
 import { jpegThumbnail, thumbnailBox } from './images';
 import { sendApiError, sendBadInput, sendJson, sendPathError } from './wire';
-import { lookupFor, type Caller, type RpcRoute } from './api-routes';
+import { lookupFor, readPath, type RpcRoute } from './api-routes';
 
 /**
  * files/get_metadata, files/search_v2 (+ continue_v2) and files/get_thumbnail_batch, as
  * dropbox-api.md section 6 describes them.
  */
 
-const READ_PATH_PATTERN = /^(\/[\s\S]*|id:.*|rev:[0-9a-f]{9,}|ns:[0-9]+(\/[\s\S]*)?)$/;
 const MAX_SEARCH_MATCHES = 10_000;
 const MAX_BATCH = 25;
 const THUMBNAIL_EXTENSIONS = ['jpg', 'jpeg', 'png', 'tiff', 'tif', 'gif', 'webp', 'ppm', 'bmp'];
@@ -21,17 +20,6 @@ export function descendantsOf(folder: FolderNode): TreeNode[] {
     if (child.kind === 'folder') all.push(...descendantsOf(child));
   }
   return all;
-}
-
-/** Looks a ReadPath up, answering Dropbox's 400 or 409 itself when it cannot. */
-function readPath(ctx: EmulatorContext, caller: Caller, route: string, path: unknown, res: Parameters<RpcRoute['handle']>[4]): TreeNode | undefined {
-  if (typeof path !== 'string') return void sendBadInput(res, route, "request body: missing required field 'path'");
-  if (path === '') return void sendBadInput(res, route, 'request body: path: The root folder is unsupported.');
-  if (!READ_PATH_PATTERN.test(path)) return void sendBadInput(res, route, `request body: path: '${path}' did not match pattern '(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)'`);
-  if (/[/\s]$/.test(path)) return void sendPathError(res, 'malformed_path');
-  const node = lookupFor(ctx, caller, path);
-  if (!node) return void sendPathError(res, 'not_found');
-  return node;
 }
 
 export const getMetadata: RpcRoute = {
@@ -73,8 +61,8 @@ export const searchV2: RpcRoute = {
       return sendBadInput(res, route, 'request body: options.max_results: must be between 1 and 1000');
     }
     const scope = lookupFor(ctx, caller, typeof options.path === 'string' ? options.path : '');
-    if (!scope) return sendApiError(res, 409, ['path', 'not_found'], { '.tag': 'path', path: { '.tag': 'not_found' } });
-    if (scope.kind !== 'folder') return sendApiError(res, 409, ['path', 'not_folder'], { '.tag': 'path', path: { '.tag': 'not_folder' } });
+    if (!scope) return sendPathError(res, 'not_found');
+    if (scope.kind !== 'folder') return sendPathError(res, 'not_folder');
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
     if (words.length === 0) return sendApiError(res, 409, ['invalid_argument'], { '.tag': 'invalid_argument', invalid_argument: 'empty query' });
     const matches = descendantsOf(scope)

@@ -189,6 +189,21 @@ describe('The emulated RPC routes', () => {
     expect((await rpc('files/list_folder', '{"path":"","limit":5000}', headers)).status).toBe(400);
   });
 
+  test('when get_metadata or get_temporary_link gets the root, a trailing slash, no path or an unknown one, then each answers as Dropbox does', async () => {
+    const headers = { Authorization: `Bearer ${await accessToken()}`, 'Content-Type': 'application/json' };
+    for (const route of ['files/get_metadata', 'files/get_temporary_link']) {
+      expect((await rpc(route, '{"path":""}', headers)).text).toBe(`Error in call to API function "${route}": request body: path: The root folder is unsupported.`);
+      expect((await rpc(route, '{}', headers)).text).toBe(`Error in call to API function "${route}": request body: missing required field 'path'`);
+      expect((await rpc(route, '{"path":"Documents"}', headers)).text).toMatch(new RegExp(`^Error in call to API function "${route}": request body: path: 'Documents' did not match pattern`));
+      const trailing = await rpc(route, '{"path":"/Documents/"}', headers);
+      expect([trailing.status, JSON.parse(trailing.text).error]).toEqual([409, { '.tag': 'path', path: { '.tag': 'malformed_path' } }]);
+      const missing = await rpc(route, '{"path":"/nope"}', headers);
+      expect([missing.status, JSON.parse(missing.text).error]).toEqual([409, { '.tag': 'path', path: { '.tag': 'not_found' } }]);
+    }
+    const folder = await rpc('files/get_temporary_link', '{"path":"/Documents"}', headers);
+    expect([folder.status, JSON.parse(folder.text).error]).toEqual([409, { '.tag': 'path', path: { '.tag': 'not_file' } }]);
+  });
+
   test('when paths differ only in case, then they name the same folder and the answer keeps the real case', async () => {
     const headers = { Authorization: `Bearer ${await accessToken()}`, 'Content-Type': 'application/json' };
     const listing = JSON.parse((await rpc('files/list_folder', '{"path":"/pHoToS"}', headers)).text);

@@ -37,7 +37,7 @@ export class EntryRows {
     const key = `${view}${query}`;
     const kept = byPresentation.get(key);
     if (kept && now - kept.renderedAt < REUSE_WITHIN_MS) return kept.html;
-    const html = this.templates.render('partials/entry-rows', { view, rows: entries.map((entry) => rowOf(entry, query, now)) });
+    const html = this.templates.render('partials/entry-rows', { view, folderColumn: false, rows: entries.map((entry) => rowOf(entry, query, now)) });
     byPresentation.set(key, { html, renderedAt: now });
     return html;
   }

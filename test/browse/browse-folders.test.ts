@@ -47,6 +47,15 @@ describe('Browsing folders', () => {
     expect(music.text).toContain('3.2 MB');
   });
 
+  test('when a folder is listed, then each row has the three cells its headers name (name, size, modified), unlike search results', async () => {
+    const page = (await user.agent.get('/browse/Documents').expect(200)).text;
+    const headers = [...page.matchAll(/<th scope="col"[^>]*>/g)];
+    const rows = [...page.matchAll(/<tr class="(?:file|folder)">([\s\S]*?)<\/tr>/g)];
+    expect(headers).toHaveLength(3);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const [, cells] of rows) expect(cells.match(/<td[ >]/g)).toHaveLength(3);
+  });
+
   test('when a folder is listed as JSON, then it has the contract shape', async () => {
     const listing = (await json('/browse/Documents').expect(200)).body as ListingJson;
     expect(listing).toEqual({

@@ -31,6 +31,8 @@ export function searchHandler(services: Services): RequestHandler {
           scopeLabel: path ? path.split('/').pop() : 'all of Dropbox',
           scopeHref: hrefOf('/browse', path),
           rows: page.entries.map((entry) => rowOf(entry)),
+          view: 'list',
+          folderColumn: true,
           moreHref: page.hasMore && page.cursor ? `/search?${more.toString()}` : undefined,
         });
       },

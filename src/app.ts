@@ -32,8 +32,6 @@ export interface AppDeps {
   oauth: DropboxOAuthClient;
   api: DropboxApiClient;
   logger: Logger;
-  /** Mounts /__bench/floor for `npm run bench` (DROPVIEW_BENCH_FLOOR=1); off otherwise. */
-  benchFloor?: boolean;
   /** Entries per folder page. */
   listPageSize?: number;
   now?: () => number;
@@ -120,7 +118,7 @@ export function createApp(deps: AppDeps): express.Express {
     if (res.locals.connected) res.locals.csrfToken = csrfTokenOf(req);
     next();
   });
-  app.use(routes(services, authRateLimit({ limit: config.authRateLimit, windowMs: AUTH_RATE_WINDOW_MS, redis: deps.sessions.redis, namespace: deps.sessions.namespace }), { benchFloor: deps.benchFloor }));
+  app.use(routes(services, authRateLimit({ limit: config.authRateLimit, windowMs: AUTH_RATE_WINDOW_MS, redis: deps.sessions.redis, namespace: deps.sessions.namespace }), { benchFloor: config.benchFloor }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;

@@ -39,6 +39,8 @@ export interface Config {
   /** A Dropbox 429 asking for at most this many seconds is waited out and retried once. */
   dropboxRetryMaxWaitSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Mounts /__bench/floor, the benchmarks' floor route (`npm run bench`); off otherwise. */
+  benchFloor: boolean;
 }
 
 export interface LoadedConfig {
@@ -105,6 +107,7 @@ const schema = z.object({
   DROPBOX_API_URL: httpUrl.default('https://api.dropboxapi.com'),
   DROPBOX_CONTENT_URL: httpUrl.default('https://content.dropboxapi.com'),
   DROPBOX_NOTIFY_URL: httpUrl.default('https://notify.dropboxapi.com'),
+  DROPVIEW_BENCH_FLOOR: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
 });
 
 type Env = z.infer<typeof schema>;
@@ -180,6 +183,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, randomSecret: () => string
     authRateLimit: env.AUTH_RATE_LIMIT,
     dropboxRetryMaxWaitSeconds: env.DROPBOX_RETRY_MAX_WAIT,
     logLevel: env.LOG_LEVEL,
+    benchFloor: env.DROPVIEW_BENCH_FLOOR === '1',
   };
   return { config: Object.freeze(config), warnings };
 }

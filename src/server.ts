@@ -83,8 +83,7 @@ async function main(): Promise<void> {
   const httpOptions = { ...DEFAULT_HTTP_OPTIONS, maxRetryWaitSeconds: config.dropboxRetryMaxWaitSeconds };
   const oauth = new DropboxOAuthClient({ ...config.dropbox, redirectUri }, httpOptions);
   const api = new DropboxApiClient({ apiUrl: config.dropbox.apiUrl, contentUrl: config.dropbox.contentUrl, notifyUrl: config.dropbox.notifyUrl }, httpOptions);
-  const benchFloor = process.env.DROPVIEW_BENCH_FLOOR === '1';
-  server.on('request', createApp({ config: { ...config, baseUrl }, sessions, oauth, api, logger, benchFloor }));
+  server.on('request', createApp({ config: { ...config, baseUrl }, sessions, oauth, api, logger }));
 
   logger.info({ sessions: sessions.description }, `sessions: ${sessions.description}`);
   if (emulator) logger.info(`demo mode: Dropbox emulator at ${emulator.url} with sample files (no Dropbox app configured)`);

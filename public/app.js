@@ -1,6 +1,5 @@
 // Progressive enhancement only: every page works without this file.
-// "Load more" fetches the next page of the folder and appends its rows in place;
-// dates show relative to now, with the exact time on hover (set by the server).
+// "Load more" fetches the next page of the folder and appends its rows in place.
 (function () {
   'use strict';
 

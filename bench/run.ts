@@ -2,8 +2,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { createClient } from 'redis';
-import { TOMBSTONE } from '../src/sessions/redis-session-store';
 import { freePort } from '../test/support/ports';
 import { startServerProcess } from '../test/support/server-process';
 import { appEnv, startBenchStack, VIA_PROXY, type BenchStack } from './support/bench-stack';
@@ -62,18 +60,12 @@ async function upstreamCallsPerView(stack: BenchStack, cookie: string): Promise<
 
 async function redisCommandsPerView(stack: BenchStack, cookie: string): Promise<Row> {
   const views = 500;
-  const before = await stack.redisCommandCalls();
-  for (let i = 0; i < views; i += 1) await get(stack, cookie, `/browse${encodePath(HUNDRED)}`);
-  const after = await stack.redisCommandCalls();
-  const perCommand = [...after.entries()]
-    .map(([command, calls]) => [command, (calls - (before.get(command) ?? 0)) / views] as const)
-    .filter(([command, calls]) => calls >= 0.01 && command !== 'info');
-  const total = perCommand.reduce((sum, [, calls]) => sum + calls, 0);
+  const { total, byCommand } = await stack.redisCommandsPerView(views, () => get(stack, cookie, `/browse${encodePath(HUNDRED)}`));
   return {
     id: 'B2',
-    what: 'Redis commands per page view (INFO commandstats, 500 views)',
+    what: `Redis commands per page view (INFO commandstats, ${views} views)`,
     target: '<= 2 (floor 1)',
-    measured: `${total.toFixed(2)} (${perCommand.map(([command, calls]) => `${command} ${calls.toFixed(2)}`).join(', ')})`,
+    measured: `${total.toFixed(2)} (${byCommand.map(([command, calls]) => `${command} ${calls.toFixed(2)}`).join(', ')})`,
     met: total <= 2,
   };
 }
@@ -210,18 +202,8 @@ async function coldStart(stack: BenchStack): Promise<Row> {
 }
 
 async function sessionFootprint(stack: BenchStack): Promise<Row> {
-  const redis = createClient({ url: stack.redisUrl });
-  await redis.connect();
-  let bytes = 0;
-  let sessions = 0;
-  for (const key of await redis.keys('dropview:sess:*')) {
-    // Sign-in leaves the pre-login session's tombstone; only live sessions count.
-    if ((await redis.get(key)) === TOMBSTONE) continue;
-    sessions += 1;
-    bytes += ((await redis.memoryUsage(key)) ?? 0) + ((await redis.memoryUsage(key.replace(':sess:', ':cred:'))) ?? 0);
-  }
-  await redis.close();
-  const perSession = bytes / sessions;
+  const { sessions, sessionBytes, credentialBytes } = await stack.sessionFootprint();
+  const perSession = sessionBytes + credentialBytes;
   return { id: 'B7', what: `bytes per connected session in Redis (MEMORY USAGE, session + credentials, ${sessions} sessions)`, target: '<= 1.5 KB', measured: `${Math.round(perSession)} bytes`, met: perSession <= 1536 };
 }
 

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import autocannon from 'autocannon';
 import { createClient } from 'redis';
-import { TOMBSTONE } from '../src/sessions/redis-session-store';
 import { startBenchStack, VIA_PROXY } from './support/bench-stack';
 
 /**
@@ -29,26 +28,13 @@ async function main(): Promise<void> {
     const headers = { ...VIA_PROXY, Cookie: cookies[0] };
     await Promise.all(cookies.map((cookie) => fetch(`${stack.appUrl}${FOLDER}`, { headers: { ...VIA_PROXY, Cookie: cookie } })));
 
+    const { sessionBytes, credentialBytes } = await stack.sessionFootprint();
+    const { total: commandsPerView, byCommand: perView } = await stack.redisCommandsPerView(VIEWS, () => fetch(`${stack.appUrl}${FOLDER}`, { headers }));
     const redis = createClient({ url: stack.redisUrl });
     await redis.connect();
-    // Sign-in leaves the pre-login session's tombstone; only live sessions count.
-    const sessionKeys = [];
-    for (const key of await redis.keys('dropview:sess:*')) if ((await redis.get(key)) !== TOMBSTONE) sessionKeys.push(key);
-    const credentialKeys = await redis.keys('dropview:cred:*');
-    const sizeOf = async (keys: string[]) => (await Promise.all(keys.map((key) => redis.memoryUsage(key)))).reduce((sum: number, bytes) => sum + (bytes ?? 0), 0) / keys.length;
-    const sessionBytes = await sizeOf(sessionKeys);
-    const credentialBytes = await sizeOf(credentialKeys);
-    const sampleSessionKey = sessionKeys[0];
-    const sampleCredentialKey = credentialKeys[0];
-
-    const before = await stack.redisCommandCalls();
-    for (let i = 0; i < VIEWS; i += 1) await fetch(`${stack.appUrl}${FOLDER}`, { headers });
-    const after = await stack.redisCommandCalls();
-    const perView = [...after.entries()]
-      .map(([command, calls]) => [command, (calls - (before.get(command) ?? 0)) / VIEWS] as const)
-      .filter(([command, calls]) => calls >= 0.01 && command !== 'info');
-    const commandsPerView = perView.reduce((sum, [, calls]) => sum + calls, 0);
-
+    // A connected session's two keys, for redis-benchmark to read.
+    const [sampleCredentialKey] = await redis.keys('dropview:cred:*');
+    const sampleSessionKey = sampleCredentialKey.replace(':cred:', ':sess:');
     const rates = new Map<string, number>([
       ['get', redisBenchmark(stack.redisPort, ['get', sampleSessionKey])],
       ['hgetall', redisBenchmark(stack.redisPort, ['hgetall', sampleCredentialKey])],

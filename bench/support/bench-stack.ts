@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createClient } from 'redis';
+import { TOMBSTONE } from '../../src/sessions/redis-session-store';
 import { freePort } from '../../test/support/ports';
 import { waitForRedis } from '../../test/support/redis';
 import { startServerProcess, type ServerProcess } from '../../test/support/server-process';
@@ -37,7 +38,10 @@ export interface BenchStack {
   appUrl: string;
   /** Session cookies (`name=value`) of users connected through the OAuth flow. */
   connect(count: number): Promise<string[]>;
-  redisCommandCalls(): Promise<Map<string, number>>;
+  /** Redis commands per page view, by command, from INFO commandstats before and after `views` calls of `view`. */
+  redisCommandsPerView(views: number, view: () => Promise<unknown>): Promise<{ total: number; byCommand: [string, number][] }>;
+  /** Average MEMORY USAGE of a live session key and of a credential hash; pre-login tombstones left out. */
+  sessionFootprint(): Promise<{ sessions: number; sessionBytes: number; credentialBytes: number }>;
   close(): Promise<void>;
 }
 
@@ -46,6 +50,16 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
   await exited;
+}
+
+async function redisCommandCalls(redisUrl: string): Promise<Map<string, number>> {
+  const client = createClient({ url: redisUrl });
+  await client.connect();
+  const info = await client.info('commandstats');
+  await client.close();
+  const calls = new Map<string, number>();
+  for (const match of info.matchAll(/cmdstat_([a-z|]+):calls=(\d+)/g)) calls.set(match[1], Number(match[2]));
+  return calls;
 }
 
 export async function startRedis(port: number): Promise<ChildProcess> {
@@ -156,14 +170,31 @@ export async function startBenchStack(latencyMs = 0, nodeArgs: string[] = []): P
       for (let i = 0; i < count; i += 10) cookies.push(...(await Promise.all(Array.from({ length: Math.min(10, count - i) }, () => connectOne(appUrl)))));
       return cookies;
     },
-    async redisCommandCalls() {
-      const client = createClient({ url: redisUrl });
-      await client.connect();
-      const info = await client.info('commandstats');
-      await client.close();
-      const calls = new Map<string, number>();
-      for (const match of info.matchAll(/cmdstat_([a-z|]+):calls=(\d+)/g)) calls.set(match[1], Number(match[2]));
-      return calls;
+    async redisCommandsPerView(views, view) {
+      const before = await redisCommandCalls(redisUrl);
+      for (let i = 0; i < views; i += 1) await view();
+      const after = await redisCommandCalls(redisUrl);
+      const byCommand = [...after.entries()]
+        .map(([command, calls]): [string, number] => [command, (calls - (before.get(command) ?? 0)) / views])
+        .filter(([command, calls]) => calls >= 0.01 && command !== 'info');
+      return { total: byCommand.reduce((sum, [, calls]) => sum + calls, 0), byCommand };
+    },
+    async sessionFootprint() {
+      const redis = createClient({ url: redisUrl });
+      await redis.connect();
+      try {
+        // Sign-in leaves the pre-login session's tombstone; only live sessions count.
+        const sessionKeys: string[] = [];
+        for (const key of await redis.keys('dropview:sess:*')) if ((await redis.get(key)) !== TOMBSTONE) sessionKeys.push(key);
+        const averageBytes = async (keys: string[]) => (await Promise.all(keys.map((key) => redis.memoryUsage(key)))).reduce((sum: number, bytes) => sum + (bytes ?? 0), 0) / keys.length;
+        return {
+          sessions: sessionKeys.length,
+          sessionBytes: await averageBytes(sessionKeys),
+          credentialBytes: await averageBytes(sessionKeys.map((key) => key.replace(':sess:', ':cred:'))),
+        };
+      } finally {
+        await redis.close();
+      }
     },
     async close() {
       await app.stop();

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import autocannon from 'autocannon';
-import { createClient } from 'redis';
+import { RedisConnection } from '../src/redis/connection';
 import { startBenchStack, VIA_PROXY } from './support/bench-stack';
 
 /**
@@ -30,10 +30,10 @@ async function main(): Promise<void> {
 
     const { sessionBytes, credentialBytes } = await stack.sessionFootprint();
     const { total: commandsPerView, byCommand: perView } = await stack.redisCommandsPerView(VIEWS, () => fetch(`${stack.appUrl}${FOLDER}`, { headers }));
-    const redis = createClient({ url: stack.redisUrl });
+    const redis = RedisConnection.single({ url: stack.redisUrl });
     await redis.connect();
     // A connected session's two keys, for redis-benchmark to read.
-    const [sampleCredentialKey] = await redis.keys('dropview:cred:*');
+    const [sampleCredentialKey] = await redis.command<string[]>(undefined, true, ['KEYS', 'dropview:cred:*']);
     const sampleSessionKey = sampleCredentialKey.replace(':cred:', ':sess:');
     const rates = new Map<string, number>([
       ['get', redisBenchmark(stack.redisPort, ['get', sampleSessionKey])],

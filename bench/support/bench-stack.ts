@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import path from 'node:path';
-import { createClient } from 'redis';
+import { RedisConnection } from '../../src/redis/connection';
 import { TOMBSTONE } from '../../src/sessions/redis-session-store';
 import { freePort } from '../../test/support/ports';
 import { waitForRedis } from '../../test/support/redis';
@@ -53,9 +53,9 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 async function redisCommandCalls(redisUrl: string): Promise<Map<string, number>> {
-  const client = createClient({ url: redisUrl });
+  const client = RedisConnection.single({ url: redisUrl });
   await client.connect();
-  const info = await client.info('commandstats');
+  const info = await client.command<string>(undefined, true, ['INFO', 'commandstats']);
   await client.close();
   const calls = new Map<string, number>();
   for (const match of info.matchAll(/cmdstat_([a-z|]+):calls=(\d+)/g)) calls.set(match[1], Number(match[2]));
@@ -180,13 +180,13 @@ export async function startBenchStack(latencyMs = 0, nodeArgs: string[] = []): P
       return { total: byCommand.reduce((sum, [, calls]) => sum + calls, 0), byCommand };
     },
     async sessionFootprint() {
-      const redis = createClient({ url: redisUrl });
+      const redis = RedisConnection.single({ url: redisUrl });
       await redis.connect();
       try {
         // Sign-in leaves the pre-login session's tombstone; only live sessions count.
         const sessionKeys: string[] = [];
-        for (const key of await redis.keys('dropview:sess:*')) if ((await redis.get(key)) !== TOMBSTONE) sessionKeys.push(key);
-        const averageBytes = async (keys: string[]) => (await Promise.all(keys.map((key) => redis.memoryUsage(key)))).reduce((sum: number, bytes) => sum + (bytes ?? 0), 0) / keys.length;
+        for (const key of await redis.command<string[]>(undefined, true, ['KEYS', 'dropview:sess:*'])) if ((await redis.get(key)) !== TOMBSTONE) sessionKeys.push(key);
+        const averageBytes = async (keys: string[]) => (await Promise.all(keys.map((key) => redis.command<number | null>(key, true, ['MEMORY', 'USAGE', key])))).reduce((sum: number, bytes) => sum + (bytes ?? 0), 0) / keys.length;
         return {
           sessions: sessionKeys.length,
           sessionBytes: await averageBytes(sessionKeys),

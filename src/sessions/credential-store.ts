@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RedisConnection } from './session-store';
+import type { RedisConnection } from '../redis/connection';
 import { redisCall } from './deadline';
 
 /**
@@ -83,10 +83,7 @@ export class RedisCredentialStore implements CredentialStore {
   async put(sid: string, credentials: NewCredentials, ttlMs: number): Promise<StoredCredentials> {
     const stored = { ...credentials, version: newVersion() };
     await redisCall(
-      this.client.eval(PUT_SCRIPT, {
-        keys: [this.credentialsKey(sid)],
-        arguments: [stored.accessToken, String(stored.expiresAt), stored.refreshToken, stored.accountId, stored.version, String(Math.ceil(ttlMs))],
-      }),
+      this.client.eval(PUT_SCRIPT, [this.credentialsKey(sid)], [stored.accessToken, String(stored.expiresAt), stored.refreshToken, stored.accountId, stored.version, String(Math.ceil(ttlMs))]),
     );
     return stored;
   }
@@ -94,10 +91,7 @@ export class RedisCredentialStore implements CredentialStore {
   async replaceAccess(sid: string, expectedVersion: string, access: RefreshedAccess): Promise<StoredCredentials | undefined> {
     const version = newVersion();
     const written = await redisCall(
-      this.client.eval(REPLACE_ACCESS_SCRIPT, {
-        keys: [this.credentialsKey(sid)],
-        arguments: [expectedVersion, access.accessToken, String(access.expiresAt), version],
-      }),
+      this.client.eval(REPLACE_ACCESS_SCRIPT, [this.credentialsKey(sid)], [expectedVersion, access.accessToken, String(access.expiresAt), version]),
     );
     return written === 1 ? this.get(sid) : undefined;
   }
@@ -109,12 +103,12 @@ export class RedisCredentialStore implements CredentialStore {
   async tryLock(sid: string, ttlMs: number): Promise<RefreshLock | undefined> {
     const key = `${this.namespace}lock:${sid}`;
     const owner = newVersion();
-    const acquired = await redisCall(this.client.set(key, owner, { condition: 'NX', expiration: { type: 'PX', value: Math.ceil(ttlMs) } }));
-    if (acquired !== 'OK') return undefined;
+    const acquired = await redisCall(this.client.set(key, owner, ttlMs, true));
+    if (!acquired) return undefined;
     return {
       // Only the owner releases: a lock that expired and was taken by another holder stays theirs.
       release: async () => {
-        await redisCall(this.client.eval(RELEASE_LOCK_SCRIPT, { keys: [key], arguments: [owner] }));
+        await redisCall(this.client.eval(RELEASE_LOCK_SCRIPT, [key], [owner]));
       },
     };
   }

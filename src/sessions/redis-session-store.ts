@@ -1,6 +1,6 @@
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
-import type { RedisConnection } from './session-store';
+import type { RedisConnection } from '../redis/connection';
 import { withinDeadline } from './deadline';
 
 /**
@@ -38,7 +38,7 @@ export class EndingRedisStore extends RedisStore {
     private readonly redis: RedisConnection,
     prefix: string,
   ) {
-    super({ client: redis, prefix });
+    super({ client: redis.client, prefix });
   }
 
   override async get(sid: string, cb?: Callback): Promise<unknown> {
@@ -58,7 +58,7 @@ export class EndingRedisStore extends RedisStore {
       if (expires <= 0) {
         await withinDeadline(this.redis.del(this.prefix + sid));
       } else {
-        await withinDeadline(this.redis.eval(SET_UNLESS_ENDED, { keys: [this.prefix + sid], arguments: [this.serializer.stringify(sess), String(Math.ceil(expires)), TOMBSTONE] }));
+        await withinDeadline(this.redis.eval(SET_UNLESS_ENDED, [this.prefix + sid], [this.serializer.stringify(sess), String(Math.ceil(expires)), TOMBSTONE]));
       }
       this.remember(sid);
       return cb ? cb(null) : undefined;
@@ -84,7 +84,7 @@ export class EndingRedisStore extends RedisStore {
   override async destroy(sid: string, cb?: Callback): Promise<unknown> {
     this.lastWrites.delete(sid);
     try {
-      await withinDeadline(this.redis.set(this.prefix + sid, TOMBSTONE, { expiration: { type: 'PX', value: TOMBSTONE_TTL_MS } }));
+      await withinDeadline(this.redis.set(this.prefix + sid, TOMBSTONE, TOMBSTONE_TTL_MS));
       return cb ? cb(null) : undefined;
     } catch (error) {
       if (cb) return cb(error);

@@ -1,6 +1,6 @@
 import type session from 'express-session';
-import { createClient, createCluster, type RedisClientType, type RedisClusterType } from 'redis';
 import type { Logger } from 'pino';
+import { RedisConnection } from '../redis/connection';
 import { MemoryCredentialStore, RedisCredentialStore, type CredentialStore } from './credential-store';
 import { EmbeddedSessionStore } from './embedded-store';
 import { withinDeadline } from './deadline';
@@ -27,9 +27,6 @@ export interface SessionBackend {
 
 /** Every Dropview key in Redis starts with this: `sess:`, `cred:` and `lock:` follow. */
 export const DEFAULT_NAMESPACE = 'dropview:';
-
-/** A single Redis or a Redis Cluster; every Dropview operation touches one key, so either works. */
-export type RedisConnection = RedisClientType | RedisClusterType;
 
 export interface RedisBackendOptions {
   /** A single Redis (REDIS_URL)... */
@@ -60,9 +57,8 @@ export class StartupError extends Error {
 async function answersPing(client: RedisConnection): Promise<boolean> {
   if (!client.isReady) return false;
   // A cluster is healthy when every master answers: a lost master means lost slots.
-  const nodes = 'masters' in client ? await Promise.all(client.masters.map((master) => client.nodeClient(master))) : [client];
-  const replies = await withinDeadline(Promise.all(nodes.map((node) => node.ping())), HEALTH_CHECK_TIMEOUT_MS).catch(() => []);
-  return replies.length === nodes.length && replies.every((reply) => reply === 'PONG');
+  const replies = await withinDeadline(client.pingEveryNode(), HEALTH_CHECK_TIMEOUT_MS).catch(() => []);
+  return replies.length > 0 && replies.every((reply) => reply === 'PONG');
 }
 
 export async function connectRedisBackend(options: RedisBackendOptions): Promise<SessionBackend> {
@@ -79,17 +75,17 @@ export async function connectRedisBackend(options: RedisBackendOptions): Promise
   };
   // Without disableOfflineQueue, commands queue up while Redis is away and every request hangs;
   // with it they fail at once and the user gets a 503 page.
-  const client: RedisConnection = options.clusterNodes
-    ? createCluster({
+  const client = options.clusterNodes
+    ? RedisConnection.cluster({
         rootNodes: options.clusterNodes.map((node) => ({ url: `redis://${node}` })),
         defaults: { disableOfflineQueue: true, socket },
         // Re-read the topology 1 s after a node starts reconnecting, so a failover is noticed fast.
         topologyRefreshOnReconnectionAttemptStrategy: 1000,
       })
-    : createClient({ url: options.url, disableOfflineQueue: true, socket });
+    : RedisConnection.single({ url: options.url, disableOfflineQueue: true, socket });
   let lastErrorLoggedAt = 0;
   // An 'error' listener is required: without one a dropped connection crashes the process.
-  client.on('error', (error: Error) => {
+  client.onError((error: Error) => {
     if (Date.now() - lastErrorLoggedAt < 5000) return;
     lastErrorLoggedAt = Date.now();
     logger.warn({ redis: target, reason: error.message }, 'session store connection problem');
@@ -109,9 +105,7 @@ export async function connectRedisBackend(options: RedisBackendOptions): Promise
     redis: client,
     namespace,
     isHealthy: () => answersPing(client),
-    async close() {
-      if (client.isOpen) await client.close().catch(() => client.destroy());
-    },
+    close: () => client.close(),
   };
 }
 

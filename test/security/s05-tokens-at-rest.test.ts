@@ -1,16 +1,16 @@
-import { createClient } from 'redis';
+import { RedisConnection } from '../../src/redis/connection';
 import { TokenSealer } from '../../src/sessions/token-sealer';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
 import { startStack, storedCredentials, TEST_SESSION_SECRET, type Stack } from '../support/stack';
 
 /** Every value Dropview keeps in Redis under this stack's namespace, as text. */
 async function everyRedisValue(stack: Stack): Promise<string> {
-  const redis = createClient({ url: stack.config.redisUrl });
+  const redis = RedisConnection.single({ url: stack.config.redisUrl });
   await redis.connect();
   try {
     const values: string[] = [];
-    for (const key of await redis.keys(`${stack.namespace}*`)) {
-      const type = await redis.type(key);
+    for (const key of await redis.command<string[]>(undefined, true, ['KEYS', `${stack.namespace}*`])) {
+      const type = await redis.command(key, true, ['TYPE', key]);
       if (type === 'string') values.push((await redis.get(key)) as string);
       else if (type === 'hash') values.push(JSON.stringify(await redis.hGetAll(key)));
     }

@@ -1,12 +1,12 @@
-import { createClient } from 'redis';
 import { AppError } from '../../src/errors';
+import { RedisConnection } from '../../src/redis/connection';
 import { RedisCredentialStore } from '../../src/sessions/credential-store';
 
 describe('The credential store on Redis', () => {
   const credentials = { accessToken: 'sealed-a', expiresAt: 1, refreshToken: 'sealed-r', accountId: 'dbid:x' };
 
   test('when a write is based on a version that is no longer stored, then it changes nothing', async () => {
-    const client = createClient({ url: process.env.REDIS_URL });
+    const client = RedisConnection.single({ url: process.env.REDIS_URL });
     await client.connect();
     try {
       const store = new RedisCredentialStore(client, `test:cred-${Date.now()}:`);
@@ -24,7 +24,7 @@ describe('The credential store on Redis', () => {
   });
 
   test('when Redis cannot be reached, then every operation fails as the 503 "session service unavailable"', async () => {
-    const client = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true });
+    const client = RedisConnection.single({ url: process.env.REDIS_URL, disableOfflineQueue: true });
     await client.connect();
     const store = new RedisCredentialStore(client, 'test:cred-offline:');
     client.destroy();

@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createClient } from 'redis';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { loadConfig, redirectUriOf, type Config } from '../../src/config';
@@ -14,6 +13,7 @@ import { DropboxEmulator } from '../../src/emulator/emulator';
 import { addSampleFiles } from '../../src/emulator/sample-files';
 import { createLogger } from '../../src/logging/logger';
 import { connect } from './oauth-dance';
+import { RedisConnection } from '../../src/redis/connection';
 import { connectRedisBackend, embeddedBackend, type SessionBackend } from '../../src/sessions/session-store';
 
 /**
@@ -141,10 +141,8 @@ export function sessionIdOf(cookie: string): string {
   return decodeURIComponent(cookie.split('=')[1]).slice(2).split('.')[0];
 }
 
-const testRedisClient = (url: string | undefined) => createClient({ url });
-
-async function withRedis<T>(stack: Stack, use: (redis: ReturnType<typeof testRedisClient>) => Promise<T>): Promise<T> {
-  const redis = testRedisClient(stack.config.redisUrl);
+async function withRedis<T>(stack: Stack, use: (redis: RedisConnection) => Promise<T>): Promise<T> {
+  const redis = RedisConnection.single({ url: stack.config.redisUrl });
   await redis.connect();
   try {
     return await use(redis);
@@ -166,7 +164,7 @@ export async function storedCredentials(stack: Stack, cookie: string): Promise<R
 
 /** Seconds left on a key of this stack's namespace, e.g. `sess:<sid>`. */
 export async function secondsToLive(stack: Stack, key: string): Promise<number> {
-  return withRedis(stack, (redis) => redis.ttl(`${stack.namespace}${key}`));
+  return withRedis(stack, (redis) => redis.command<number>(`${stack.namespace}${key}`, true, ['TTL', `${stack.namespace}${key}`]));
 }
 
 export interface ConnectedUser {

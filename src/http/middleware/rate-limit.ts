@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { RedisStore } from 'rate-limit-redis';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { AppError } from '../../errors';
 import { withinDeadline } from '../../sessions/deadline';
-import type { RedisConnection } from '../../sessions/session-store';
+import type { RedisConnection } from '../../redis/connection';
 
 /**
  * A per-client-IP limit on /auth/* (starting sign-in, the callback, logout). Counts are shared
@@ -21,13 +21,10 @@ export interface AuthRateLimitSettings {
 }
 
 function redisStore(redis: RedisConnection, prefix: string): RedisStore {
-  if ('masters' in redis) {
-    return new RedisStore({
-      prefix,
-      sendCommandCluster: ({ key, isReadOnly, command }) => withinDeadline(redis.sendCommand(key, isReadOnly, command)),
-    });
+  if (redis.isCluster) {
+    return new RedisStore({ prefix, sendCommandCluster: ({ key, isReadOnly, command }) => withinDeadline(redis.command<RedisReply>(key, isReadOnly, command)) });
   }
-  return new RedisStore({ prefix, sendCommand: (...command: string[]) => withinDeadline(redis.sendCommand(command)) });
+  return new RedisStore({ prefix, sendCommand: (...command: string[]) => withinDeadline(redis.command<RedisReply>(undefined, false, command)) });
 }
 
 export function authRateLimit(settings: AuthRateLimitSettings): RequestHandler {

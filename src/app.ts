@@ -12,12 +12,15 @@ import { csrfTokenOf } from './http/middleware/csrf';
 import { authRateLimit } from './http/middleware/rate-limit';
 import { routes } from './http/routes';
 import type { Services } from './http/services';
-import { FolderReader } from './listing/folder-reader';
-import { ThumbnailBatcher } from './listing/thumbnail-batcher';
+import { hasDropboxTag } from './dropbox/errors';
+import { ThumbnailBatcher } from './dropbox/thumbnail-batcher';
+import { AppError } from './errors';
+import { FolderIndex } from './folders/folder-index';
+import { MemoryFolderIndexStore, RedisFolderIndexStore, type FolderIndexStore } from './folders/index-store';
 import { createHttpLogger } from './logging/logger';
 import { createSessionMiddleware, sessionCookieName } from './sessions/session-middleware';
 import type { SessionBackend } from './sessions/session-store';
-import { TokenSealer } from './sessions/token-sealer';
+import { Sealer } from './crypto/sealer';
 import { EntryRows } from './views/entry-rows';
 import { Templates } from './views/templates';
 
@@ -40,6 +43,8 @@ export interface AppDeps {
 const ROOT = path.join(__dirname, '..');
 export const DEFAULT_LIST_PAGE_SIZE = 200;
 const AUTH_RATE_WINDOW_MS = 15 * 60 * 1000;
+/** Folder indexes kept without Redis: sealed and compressed, about 40 bytes an entry. */
+const EMBEDDED_INDEX_BYTES = 64 * 1024 * 1024;
 
 export function createApp(deps: AppDeps): express.Express {
   const { config, logger } = deps;
@@ -48,15 +53,37 @@ export function createApp(deps: AppDeps): express.Express {
   // Development recompiles views on every render, so edits show on reload.
   const cacheViews = config.isProduction || config.nodeEnv === 'test';
   const templates = new Templates(path.join(ROOT, 'views'), cacheViews);
+  const folderIndexLimits = { ttlMs: config.folderIndex.ttlMs, leaseMs: 15_000 };
+  const folderIndexStore: FolderIndexStore = deps.sessions.redis
+    ? new RedisFolderIndexStore(deps.sessions.redis, deps.sessions.namespace, folderIndexLimits, now)
+    : new MemoryFolderIndexStore({ ...folderIndexLimits, maxBytes: EMBEDDED_INDEX_BYTES }, now);
+  const folders = new FolderIndex(
+    folderIndexStore,
+    new Sealer(config.tokenEncryptionKeys, 'folder-index-v1'),
+    config.tokenEncryptionKeys[0],
+    {
+      isReset: (error) => hasDropboxTag(error, 'reset'),
+      isRateLimited: (error) => error instanceof AppError && error.code === 'dropbox_rate_limited',
+      isUnavailable: (error) => error instanceof AppError && ['dropbox_unavailable', 'dropbox_timeout', 'dropbox_unreachable'].includes(error.code),
+    },
+    {
+      ttlMs: config.folderIndex.ttlMs,
+      maxEntries: config.folderIndex.maxEntries,
+      memoryEntries: config.folderIndex.memoryEntries,
+      now,
+      onBackgroundError: (event, error) => logger.warn({ event, code: (error as AppError).code, errorName: (error as Error).name }, 'folder index work failed in the background'),
+    },
+  );
   const services: Services = {
     oauth: deps.oauth,
     api: deps.api,
-    tokens: new TokenKeeper(deps.oauth, new TokenSealer(config.tokenEncryptionKeys), deps.sessions.credentials, { now }),
+    tokens: new TokenKeeper(deps.oauth, new Sealer(config.tokenEncryptionKeys, 'token-encryption-v1'), deps.sessions.credentials, { now }),
     sessions: deps.sessions,
     logger,
     sessionCookie: { name: sessionCookieName(secureCookies), secure: secureCookies },
     sessionMaxAgeMs: config.session.maxAgeMs,
-    folders: new FolderReader(deps.api, { pageSize: deps.listPageSize ?? DEFAULT_LIST_PAGE_SIZE, now }),
+    folders,
+    listPageSize: deps.listPageSize ?? DEFAULT_LIST_PAGE_SIZE,
     thumbnails: new ThumbnailBatcher(deps.api),
     entryRows: new EntryRows(templates, now),
   };

@@ -41,6 +41,14 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Mounts /__bench/floor, the benchmarks' floor route (`npm run bench`); off otherwise. */
   benchFloor: boolean;
+  folderIndex: {
+    /** An index not written for this long is dropped (FOLDER_INDEX_TTL). */
+    ttlMs: number;
+    /** Entries one folder index keeps (FOLDER_INDEX_MAX_ENTRIES). */
+    maxEntries: number;
+    /** Entries this process keeps in memory across indexes (FOLDER_INDEX_MEMORY_ENTRIES). */
+    memoryEntries: number;
+  };
 }
 
 export interface LoadedConfig {
@@ -108,6 +116,9 @@ const schema = z.object({
   DROPBOX_CONTENT_URL: httpUrl.default('https://content.dropboxapi.com'),
   DROPBOX_NOTIFY_URL: httpUrl.default('https://notify.dropboxapi.com'),
   DROPVIEW_BENCH_FLOOR: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
+  FOLDER_INDEX_TTL: duration.default(24 * DURATION_UNITS_MS.h),
+  FOLDER_INDEX_MAX_ENTRIES: z.coerce.number({ error: 'must be a number of entries' }).int().min(1000).default(250_000),
+  FOLDER_INDEX_MEMORY_ENTRIES: z.coerce.number({ error: 'must be a number of entries' }).int().min(1000).default(500_000),
 });
 
 type Env = z.infer<typeof schema>;
@@ -137,6 +148,8 @@ function crossChecks(env: Env): string | undefined {
   if (env.DROPBOX_APP_KEY && !env.DROPBOX_APP_SECRET) return 'DROPBOX_APP_SECRET is required when DROPBOX_APP_KEY is set';
   if (env.DROPBOX_APP_SECRET && !env.DROPBOX_APP_KEY) return 'DROPBOX_APP_KEY is required when DROPBOX_APP_SECRET is set';
   if (env.SESSION_MAX_AGE < env.SESSION_IDLE_TIMEOUT) return 'SESSION_MAX_AGE must not be shorter than SESSION_IDLE_TIMEOUT';
+  // An index bigger than the memory budget could never be held, and every view would load it whole.
+  if (env.FOLDER_INDEX_MEMORY_ENTRIES < env.FOLDER_INDEX_MAX_ENTRIES) return 'FOLDER_INDEX_MEMORY_ENTRIES must be at least FOLDER_INDEX_MAX_ENTRIES';
   return undefined;
 }
 
@@ -184,6 +197,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, randomSecret: () => string
     dropboxRetryMaxWaitSeconds: env.DROPBOX_RETRY_MAX_WAIT,
     logLevel: env.LOG_LEVEL,
     benchFloor: env.DROPVIEW_BENCH_FLOOR === '1',
+    folderIndex: { ttlMs: env.FOLDER_INDEX_TTL, maxEntries: env.FOLDER_INDEX_MAX_ENTRIES, memoryEntries: env.FOLDER_INDEX_MEMORY_ENTRIES },
   };
   return { config: Object.freeze(config), warnings };
 }

@@ -3,7 +3,7 @@ import { AppError, notConnected, reconnectRequired } from '../errors';
 import type { DropboxAuth } from '../dropbox/api-client';
 import type { DropboxOAuthClient, TokenGrant } from '../dropbox/oauth-client';
 import type { CredentialStore, StoredCredentials } from '../sessions/credential-store';
-import type { TokenSealer } from '../sessions/token-sealer';
+import type { Sealer } from '../crypto/sealer';
 
 /**
  * Keeps every Dropbox call supplied with a valid access token for the session making it:
@@ -41,7 +41,7 @@ export class TokenKeeper {
 
   constructor(
     private readonly oauth: DropboxOAuthClient,
-    private readonly sealer: TokenSealer,
+    private readonly sealer: Sealer,
     private readonly store: CredentialStore,
     options: TokenKeeperOptions = {},
   ) {
@@ -63,13 +63,23 @@ export class TokenKeeper {
       lifetimeMs,
     );
     req.session.connectedAt = this.now();
+    req.session.accountId = grant.accountId;
   }
 
   /** Forgets the session's credentials (they stay valid at Dropbox unless revoked first). */
   async forget(req: Request): Promise<void> {
     delete req.session.connectedAt;
+    delete req.session.accountId;
     delete req.session.pathRoot;
     await this.store.delete(req.sessionID);
+  }
+
+  /** The connected Dropbox account (sessions from before it was kept in the session read it from the credentials). */
+  async accountIdOf(req: Request): Promise<string> {
+    if (req.session.accountId) return req.session.accountId;
+    const credentials = await this.store.get(req.sessionID);
+    if (!credentials) throw req.session.connectedAt === undefined ? notConnected() : reconnectRequired(ENDED_MESSAGE);
+    return credentials.accountId;
   }
 
   /**

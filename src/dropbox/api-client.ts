@@ -1,6 +1,7 @@
 import { AppError } from '../errors';
 import { apiFailure } from './errors';
 import { DEFAULT_HTTP_OPTIONS, DropboxHttp, type HttpOptions } from './http';
+import { listFolderResult, metadata } from './wire';
 
 /**
  * The Dropbox API v2 routes Dropview calls, each taking the access token to use. Which token
@@ -32,8 +33,20 @@ export interface SpaceUsage {
 
 export type Thumbnail = { ok: true; jpeg: Buffer; rev?: string } | { ok: false; reason: string };
 
-export interface FolderPage {
-  entries: FolderEntry[];
+/** One entry of a list_folder answer: a file, a folder, or (in change feeds) a path that was deleted. */
+export interface ListedEntry {
+  type: 'file' | 'folder' | 'deleted';
+  name: string;
+  /** Dropbox's `path_lower`: the entry's identity. */
+  pathLower: string;
+  size?: number;
+  /** ISO-8601 UTC, `server_modified`. */
+  modified?: string;
+  rev?: string;
+}
+
+export interface ListedPage {
+  entries: ListedEntry[];
   cursor: string;
   hasMore: boolean;
 }
@@ -92,45 +105,46 @@ function searchPageOf(body: Record<string, unknown>): SearchPage {
   };
 }
 
-function pageOf(body: Record<string, unknown>): FolderPage {
-  const entries = Array.isArray(body.entries) ? body.entries : [];
-  return {
-    entries: entries.map((entry) => entryOf(entry as Record<string, unknown>)).filter((entry): entry is FolderEntry => entry !== undefined),
-    cursor: String(body.cursor ?? ''),
-    hasMore: body.has_more === true,
-  };
+function listedEntryOf(raw: unknown): ListedEntry | undefined {
+  const parsed = metadata.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const entry = parsed.data;
+  const pathLower = entry.path_lower ?? `/${entry.name.toLowerCase()}`;
+  if (entry['.tag'] !== 'file') return { type: entry['.tag'], name: entry.name, pathLower };
+  return { type: 'file', name: entry.name, pathLower, size: entry.size, modified: entry.server_modified, rev: entry.rev };
+}
+
+function listedPageOf(body: unknown, route: string): ListedPage {
+  const parsed = listFolderResult.safeParse(body);
+  if (!parsed.success) throw new AppError(502, 'dropbox_bad_answer', 'Dropbox sent an answer Dropview could not read. Please try again.', { dropboxTag: route });
+  const entries: ListedEntry[] = [];
+  for (const raw of parsed.data.entries) {
+    const entry = listedEntryOf(raw);
+    if (entry) entries.push(entry);
+  }
+  return { entries, cursor: parsed.data.cursor, hasMore: parsed.data.has_more };
 }
 
 export class DropboxApiClient {
   private readonly api: DropboxHttp;
   private readonly content: DropboxHttp;
   private readonly notify: DropboxHttp;
-  /**
-   * list_folder calls in flight, by token, path and limit. Dropbox rate-limits identical
-   * concurrent list_folder calls of one user, so a second caller shares the first call's answer.
-   */
-  private readonly listingsInFlight = new Map<string, Promise<FolderPage>>();
-
   constructor(settings: ApiSettings, httpOptions: HttpOptions = DEFAULT_HTTP_OPTIONS) {
     this.api = new DropboxHttp(settings.apiUrl, httpOptions);
     this.content = new DropboxHttp(settings.contentUrl, httpOptions);
     this.notify = new DropboxHttp(settings.notifyUrl, httpOptions);
   }
 
-  listFolder(auth: DropboxAuth, path: string, limit: number): Promise<FolderPage> {
-    const key = `${auth.accessToken}\n${auth.pathRoot ?? ''}\n${limit}\n${path}`;
-    let listing = this.listingsInFlight.get(key);
-    if (!listing) {
-      listing = this.rpc(auth, 'files/list_folder', { path, limit, include_non_downloadable_files: true })
-        .then(pageOf)
-        .finally(() => this.listingsInFlight.delete(key));
-      this.listingsInFlight.set(key, listing);
-    }
-    return listing;
+  async listFolder(auth: DropboxAuth, path: string, limit: number): Promise<ListedPage> {
+    return listedPageOf(await this.rpc(auth, 'files/list_folder', { path, limit, include_non_downloadable_files: true }), 'files/list_folder');
   }
 
-  async listFolderContinue(auth: DropboxAuth, cursor: string): Promise<FolderPage> {
-    return pageOf(await this.rpc(auth, 'files/list_folder/continue', { cursor }));
+  /**
+   * The next page of a listing, or, from a listing's last cursor, what changed since. `quick`:
+   * a 429 is not waited out but thrown at once (see http.ts).
+   */
+  async listFolderContinue(auth: DropboxAuth, cursor: string, options: { quick?: boolean } = {}): Promise<ListedPage> {
+    return listedPageOf(await this.rpc(auth, 'files/list_folder/continue', { cursor }, { waitOutRateLimit: !options.quick }), 'files/list_folder/continue');
   }
 
   async getLatestCursor(auth: DropboxAuth, path: string): Promise<string> {
@@ -224,7 +238,12 @@ export class DropboxApiClient {
    * An RPC call. Routes without arguments get no body and no Content-Type, which is one of the
    * two forms Dropbox accepts (an empty body with a JSON Content-Type is a 400).
    */
-  private async rpc(auth: DropboxAuth, route: string, args?: object, options: { timeoutMs?: number; repeatable?: boolean; host?: 'api' | 'content' } = {}): Promise<Record<string, unknown>> {
+  private async rpc(
+    auth: DropboxAuth,
+    route: string,
+    args?: object,
+    options: { timeoutMs?: number; repeatable?: boolean; waitOutRateLimit?: boolean; host?: 'api' | 'content' } = {},
+  ): Promise<Record<string, unknown>> {
     const response = await (options.host === 'content' ? this.content : this.api).post(
       route,
       `/2/${route}`,
@@ -237,6 +256,7 @@ export class DropboxApiClient {
           'Content-Type': args === undefined ? null : 'application/json',
         },
         timeoutMs: options.timeoutMs,
+        waitOutRateLimit: options.waitOutRateLimit,
       },
       options.repeatable ?? true,
     );

@@ -79,7 +79,14 @@ export class DropboxHttp {
     route: string,
     url: string,
     body: string | undefined,
-    config: { headers: Record<string, string | null>; auth?: { username: string; password: string }; timeoutMs?: number; signal?: AbortSignal },
+    config: {
+      headers: Record<string, string | null>;
+      auth?: { username: string; password: string };
+      timeoutMs?: number;
+      signal?: AbortSignal;
+      /** False: a 429 goes back to the caller at once instead of being waited out. */
+      waitOutRateLimit?: boolean;
+    },
     repeatable: boolean,
   ): Promise<AxiosResponse<string>> {
     let serverErrorRetries = 0;
@@ -92,7 +99,7 @@ export class DropboxHttp {
         throw transportFailure(route, error);
       }
       if (!repeatable) return response;
-      if (response.status === 429 && !rateLimitRetried) {
+      if (response.status === 429 && !rateLimitRetried && config.waitOutRateLimit !== false) {
         const waitSeconds = retryAfterOf(response);
         if (waitSeconds > this.options.maxRetryWaitSeconds) return response;
         rateLimitRetried = true;

@@ -48,8 +48,9 @@ export function parentOf(path: string): string {
   return path.slice(0, Math.max(path.lastIndexOf('/'), 0));
 }
 
-export function cursorFrom(req: Request): string | undefined {
-  const cursor = req.query.cursor;
+/** A cursor from the query string (`cursor` unless named), checked for shape only. */
+export function cursorFrom(req: Request, name = 'cursor'): string | undefined {
+  const cursor = req.query[name];
   if (cursor === undefined) return undefined;
   if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_\-=+/.:]+$/.test(cursor)) {
     throw new AppError(400, 'malformed_cursor', 'That "Load more" link is not valid. Open the folder again.', { title: 'That link does not look right' });

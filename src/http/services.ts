@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { TokenKeeper } from '../auth/token-keeper';
-import type { FolderReader } from '../listing/folder-reader';
-import type { ThumbnailBatcher } from '../listing/thumbnail-batcher';
+import type { FolderIndex } from '../folders/folder-index';
+import type { ThumbnailBatcher } from '../dropbox/thumbnail-batcher';
 import type { DropboxApiClient } from '../dropbox/api-client';
 import type { DropboxOAuthClient } from '../dropbox/oauth-client';
 import type { SessionBackend } from '../sessions/session-store';
@@ -17,7 +17,9 @@ export interface Services {
   sessionCookie: { name: string; secure: boolean };
   /** SESSION_MAX_AGE: credentials end with the session's absolute lifetime. */
   sessionMaxAgeMs: number;
-  folders: FolderReader;
+  folders: FolderIndex;
+  /** Rows per folder page. */
+  listPageSize: number;
   thumbnails: ThumbnailBatcher;
   entryRows: EntryRows;
 }

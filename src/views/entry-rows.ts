@@ -1,44 +1,36 @@
+import { LRUCache } from 'lru-cache';
 import type { FolderEntry } from '../dropbox/api-client';
 import { rowOf, type ViewMode } from './listing';
 import type { Templates } from './templates';
 
 /**
- * The rows of a folder page as HTML, kept for as long as the page's entries stay the same.
- * The folder reader hands out the same entries array while a folder is unchanged, so a
- * repeated view of it renders only the page around these rows. Rows show relative dates
- * ("3 minutes ago"), so a rendering is reused within one minute only.
- *
- * Kept per entries array (a WeakMap): the rows go when the folder reader lets go of the entries.
+ * The rows of a folder page as HTML, kept while what they show stays the same: the caller
+ * names a rendering by the folder's version and the page asked for, so a repeated view of an
+ * unchanged folder renders only the page around these rows. Rows show relative dates ("3
+ * minutes ago"), so a rendering is reused within one minute only.
  */
 
 const REUSE_WITHIN_MS = 60_000;
-
-interface Rendering {
-  html: string;
-  renderedAt: number;
-}
+const RENDERINGS_KEPT = 1000;
 
 export class EntryRows {
-  private readonly renderings = new WeakMap<readonly FolderEntry[], Map<string, Rendering>>();
+  private readonly renderings: LRUCache<string, string>;
 
   constructor(
     private readonly templates: Templates,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.renderings = new LRUCache<string, string>({ max: RENDERINGS_KEPT, ttl: REUSE_WITHIN_MS, ttlAutopurge: false, perf: { now } });
+  }
 
-  /** `query` is the presentation's query string, which folder links carry along. */
-  html(entries: readonly FolderEntry[], view: ViewMode, query: string): string {
+  /** `key` names what the rows show (folder version and page); `query` is the presentation's query string, which folder links carry along. */
+  html(key: string, entries: () => readonly FolderEntry[], view: ViewMode, query: string): string {
+    const fullKey = `${key}\n${view}${query}`;
+    const kept = this.renderings.get(fullKey);
+    if (kept !== undefined) return kept;
     const now = this.now();
-    let byPresentation = this.renderings.get(entries);
-    if (!byPresentation) {
-      byPresentation = new Map();
-      this.renderings.set(entries, byPresentation);
-    }
-    const key = `${view}${query}`;
-    const kept = byPresentation.get(key);
-    if (kept && now - kept.renderedAt < REUSE_WITHIN_MS) return kept.html;
-    const html = this.templates.render('partials/entry-rows', { view, folderColumn: false, rows: entries.map((entry) => rowOf(entry, query, now)) });
-    byPresentation.set(key, { html, renderedAt: now });
+    const html = this.templates.render('partials/entry-rows', { view, folderColumn: false, rows: entries().map((entry) => rowOf(entry, query, now)) });
+    this.renderings.set(fullKey, html);
     return html;
   }
 }

@@ -1,6 +1,6 @@
 import type { FolderEntry } from '../dropbox/api-client';
 import { hrefOf, parentOf, splitDropboxPath } from '../http/dropbox-path';
-import { DEFAULT_SORT, type SortChoice, type SortKey } from '../listing/folder-reader';
+import { DEFAULT_SORT, type SortChoice, type SortKey } from '../folders/sort-order';
 import { fileKindOf, formatDate, formatRelativeDate, formatSize, iconHrefOf } from './format';
 
 /** What folder, search and file pages show, derived from Dropbox entries. */

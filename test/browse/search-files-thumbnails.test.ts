@@ -1,7 +1,7 @@
 import jpeg from 'jpeg-js';
 import { DropboxApiClient } from '../../src/dropbox/api-client';
 import { gradientJpeg } from '../../src/emulator/images';
-import { ThumbnailBatcher } from '../../src/listing/thumbnail-batcher';
+import { ThumbnailBatcher } from '../../src/dropbox/thumbnail-batcher';
 import { BIG_FOLDER } from '../../src/emulator/sample-files';
 import { decodeHtml, entryLinksOf } from '../support/html';
 import { withConnectedUser } from '../support/stack';

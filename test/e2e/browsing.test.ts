@@ -119,7 +119,7 @@ describe('Dropview in a real browser (Chromium)', () => {
     try {
       await plain.goto(`${stack.url}/browse/${encodeURIComponent(BIG_FOLDER.slice(1))}`);
       await plain.getByRole('button', { name: 'Load more' }).click();
-      await plain.waitForURL(/cursor=dv1\.200/);
+      await plain.waitForURL(/cursor=/);
       expect(await plain.locator('#entries > tr').first().locator('a').textContent()).toBe('file 201.txt');
       await plain.goto(`${stack.url}/search?q=beach`);
       expect(await plain.locator('#entries a').first().textContent()).toBe('Beach.jpg');

@@ -1,5 +1,5 @@
 import { RedisConnection } from '../../src/redis/connection';
-import { TokenSealer } from '../../src/sessions/token-sealer';
+import { Sealer } from '../../src/crypto/sealer';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
 import { startStack, storedCredentials, TEST_SESSION_SECRET, type Stack } from '../support/stack';
 
@@ -44,10 +44,10 @@ describe('S5: tokens live only server-side, sealed with AES-256-GCM', () => {
   });
 
   test('when a token is sealed, then only a configured key opens it, and any change to it is detected', () => {
-    const sealer = new TokenSealer(['key-one-0123456789-0123456789-0123456789']);
+    const sealer = new Sealer(['key-one-0123456789-0123456789-0123456789'], 'token-encryption-v1');
     const sealed = sealer.seal('sl.u.secret');
     expect(sealer.open(sealed)).toBe('sl.u.secret');
-    expect(new TokenSealer(['key-two-0123456789-0123456789-0123456789']).open(sealed)).toBeUndefined();
+    expect(new Sealer(['key-two-0123456789-0123456789-0123456789'], 'token-encryption-v1').open(sealed)).toBeUndefined();
     const [format, kid, iv, tag, ciphertext] = sealed.split('.');
     const flipped = `${ciphertext[0] === 'A' ? 'B' : 'A'}${ciphertext.slice(1)}`;
     expect(sealer.open([format, kid, iv, tag, flipped].join('.'))).toBeUndefined();
@@ -57,12 +57,12 @@ describe('S5: tokens live only server-side, sealed with AES-256-GCM', () => {
   test('when the encryption key rotates, then tokens sealed with the old key still open and new ones use the new key', () => {
     const oldKey = 'old-key-0123456789-0123456789-0123456789';
     const newKey = 'new-key-0123456789-0123456789-0123456789';
-    const sealedBefore = new TokenSealer([oldKey]).seal('sl.u.before');
-    const rotated = new TokenSealer([newKey, oldKey]);
+    const sealedBefore = new Sealer([oldKey], 'token-encryption-v1').seal('sl.u.before');
+    const rotated = new Sealer([newKey, oldKey], 'token-encryption-v1');
     expect(rotated.open(sealedBefore)).toBe('sl.u.before');
     const sealedAfter = rotated.seal('sl.u.after');
     expect(sealedAfter.split('.')[1]).not.toBe(sealedBefore.split('.')[1]);
-    expect(new TokenSealer([newKey]).open(sealedAfter)).toBe('sl.u.after');
+    expect(new Sealer([newKey], 'token-encryption-v1').open(sealedAfter)).toBe('sl.u.after');
   });
 
   test('when the stored tokens were sealed with a key the server no longer has, then the user is asked to reconnect, not shown a crash', async () => {

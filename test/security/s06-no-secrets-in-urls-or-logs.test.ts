@@ -16,10 +16,11 @@ describe('S6: no token, code or secret in a URL or a log line', () => {
     await agent.get('/browse').expect(200);
     stack.emulator.expireAccessTokens();
     await agent.get('/browse').expect(200);
+    // Folders not read before: their first listing meets the faults.
     stack.emulator.injectFault('files/list_folder', { kind: 'rate_limit', retryAfter: 30 });
-    await agent.get('/browse').expect(503);
+    await agent.get('/browse/Photos').expect(503);
     stack.emulator.injectFault('files/list_folder', { kind: 'server_error' }, 3);
-    await agent.get('/browse').expect(502);
+    await agent.get('/browse/Music').expect(502);
     await agent.get('/download/Documents/Notes.md').expect(302);
     const page = await agent.get('/browse').expect(200);
     await agent.post('/auth/logout').type('form').send({ _csrf: csrfTokenOf(page.text) }).expect(302);

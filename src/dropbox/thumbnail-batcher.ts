@@ -1,4 +1,4 @@
-import type { DropboxApiClient, DropboxAuth, Thumbnail } from '../dropbox/api-client';
+import type { DropboxApiClient, DropboxAuth, Thumbnail } from './api-client';
 
 /**
  * A folder in grid view asks for each image's thumbnail separately, as the browser scrolls

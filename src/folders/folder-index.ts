@@ -1,0 +1,532 @@
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { LRUCache } from 'lru-cache';
+import type { Sealer } from '../crypto/sealer';
+import type { ListedEntry, ListedPage } from '../dropbox/api-client';
+import { FolderSnapshot, type Change, type IndexEntry } from './folder-snapshot';
+import { decodeBatch, encodeBatch, upsertsOf } from './index-codec';
+import type { FolderIndexStore, IndexHead } from './index-store';
+import { openPosition, sealPosition } from './page-cursor';
+import { displayComparator, indexAfter, type SortChoice } from './sort-order';
+
+/**
+ * Folders of any size, listed once and kept fresh by Dropbox's own cursors.
+ *
+ * The first view of a folder reads it (list_folder, then list_folder/continue until
+ * `has_more` is false) into an index shared by every instance and every session of the same
+ * Dropbox account and root (folder-index store). Reading is done once: one instance holds the
+ * read lease and writes each page as it arrives; the others show what it wrote so far. A later
+ * view costs one list_folder/continue on the index's cursor, which answers only what changed
+ * (usually nothing), and the change is applied and written for everyone. A `reset`, or an
+ * index that expired, reads the folder again.
+ *
+ * Every order is kept over the whole folder (folder-snapshot.ts), and pages are cut by
+ * position (page-cursor.ts), not by offset.
+ */
+
+/** The Dropbox an index is read from: one account and root, calls made with some session's token. */
+export interface FolderSource {
+  accountId: string;
+  /** The root namespace sent as Dropbox-API-Path-Root for team spaces; `` for the home namespace. */
+  root: string;
+  listFolder(path: string, limit: number): Promise<ListedPage>;
+  /** `quick`: a rate-limited answer is not waited out (a freshness check then serves what the index has). */
+  listFolderContinue(cursor: string, options?: { quick?: boolean }): Promise<ListedPage>;
+  latestCursor(path: string): Promise<string>;
+  /** The folder's path as Dropbox displays it (`/Photos`), for breadcrumbs and links. */
+  displayPathOf(path: string): Promise<string>;
+}
+
+export interface PageRequest {
+  sort: SortChoice;
+  /** A page cursor: the page starts after that row. */
+  after?: string;
+  /** A page cursor: the page holds every row from the start through that one (restoring a list that was extended). */
+  through?: string;
+  limit: number;
+}
+
+export interface FolderPage {
+  indexId: string;
+  /** `/Photos/2024 Trip`, or `` for the root. */
+  displayPath: string;
+  entries: IndexEntry[];
+  /** Entries in the folder (so far, while it is being read). */
+  total: number;
+  /** The whole folder has been read; until then `entries` come from what was read so far. */
+  complete: boolean;
+  /** The folder held more entries than an index keeps. */
+  truncated: boolean;
+  hasMore: boolean;
+  /** Where the next page starts: after the last row of this one. */
+  cursor?: string;
+  /** Changes whenever the folder's contents do (rendered rows can be kept while it stays). */
+  version: string;
+  /** Dropbox did not answer the freshness check: the entries are what the index last knew. */
+  stale: boolean;
+}
+
+/** A page cursor that does not open: made for another folder or order, or altered. */
+export class PageCursorError extends Error {
+  override name = 'PageCursorError';
+}
+
+/** How the Dropbox client's errors read to an index. */
+export interface DropboxErrorKinds {
+  /** `reset`: the cursor is no longer valid and the folder must be read again. */
+  isReset(error: unknown): boolean;
+  /** A 429: Dropbox is answering an identical call of the same user right now. */
+  isRateLimited(error: unknown): boolean;
+  /** 5xx, a timeout or no answer at all: Dropbox cannot say whether anything changed. */
+  isUnavailable(error: unknown): boolean;
+}
+
+export interface FolderIndexOptions {
+  /** Entries per list_folder call: Dropbox's maximum. */
+  listLimit?: number;
+  /** How long the view that starts a read waits for it to finish before showing what it has. */
+  firstPaintMs?: number;
+  /** An index not written for this long is dropped and read again on the next view. */
+  ttlMs: number;
+  /** A reader that stops writing for this long loses the read to whoever asks next. */
+  leaseMs?: number;
+  /** Entries one index keeps; a bigger folder is shown sorted over this many. */
+  maxEntries: number;
+  /** Entries held in this process's memory across all indexes. */
+  memoryEntries: number;
+  /** An unchanged folder's cursor is written back at most this often (Dropbox says keep the newest). */
+  cursorRefreshMs?: number;
+  /** Compact when this many change batches follow the sorted ones. */
+  compactAfterBatches?: number;
+  now?: () => number;
+  /** Said when background work (a read, a compaction) fails; never with tokens or names. */
+  onBackgroundError?: (event: string, error: unknown) => void;
+}
+
+interface Held {
+  id: string;
+  generation: string;
+  /** Batches of `generation` applied to `snapshot`. */
+  batches: number;
+  sortedBatches: number;
+  sequence: number;
+  cursor: string;
+  complete: boolean;
+  truncated: boolean;
+  displayPath: string;
+  writtenAt: number;
+  snapshot: FolderSnapshot;
+}
+
+interface Checked {
+  held: Held;
+  stale: boolean;
+}
+
+interface Reading {
+  held: Held;
+  /** Settles when the first page was written (or failed: its error is the view's). */
+  firstPage: Promise<void>;
+  done: Promise<void>;
+}
+
+const MAX_THROUGH_ROWS = 10_000;
+const POLL_MS = 150;
+const COMPACT_BATCH_ENTRIES = 2000;
+
+function lowerName(pathLower: string): string {
+  return pathLower.slice(pathLower.lastIndexOf('/') + 1);
+}
+
+/** Dropbox's answer as changes to apply: entries stored at their path, deleted ones removed. */
+export function changesOf(entries: readonly ListedEntry[]): Change[] {
+  return entries.map((entry): Change => {
+    const lower = lowerName(entry.pathLower);
+    if (entry.type === 'deleted') return { kind: 'delete', lower };
+    if (entry.type === 'folder') return { kind: 'upsert', entry: { folder: true, name: entry.name, lower, size: 0, modified: 0 } };
+    const modified = entry.modified ? Math.floor(Date.parse(entry.modified) / 1000) : 0;
+    return { kind: 'upsert', entry: { folder: false, name: entry.name, lower, size: entry.size ?? 0, modified: Number.isFinite(modified) ? modified : 0, ...(entry.rev ? { rev: entry.rev } : {}) } };
+  });
+}
+
+export class FolderIndex {
+  private readonly held: LRUCache<string, Held>;
+  private readonly reads = new Map<string, Reading>();
+  /** Attempts to take a read lease in flight, so that requests of this process ask Redis once. */
+  private readonly leaseAttempts = new Map<string, Promise<Reading | undefined>>();
+  private readonly syncs = new Map<string, Promise<Held | undefined>>();
+  private readonly checks = new Map<string, Promise<Checked>>();
+  private readonly compactions = new Set<string>();
+  private readonly idKey: Buffer;
+  private readonly closing = new AbortController();
+  private readonly options: Required<Omit<FolderIndexOptions, 'onBackgroundError'>> & Pick<FolderIndexOptions, 'onBackgroundError'>;
+
+  constructor(
+    private readonly store: FolderIndexStore,
+    private readonly sealer: Sealer,
+    /** Key material for index ids: the first token-encryption key. */
+    idSecret: string,
+    private readonly dropboxErrors: DropboxErrorKinds,
+    options: FolderIndexOptions,
+  ) {
+    this.options = {
+      listLimit: 2000,
+      firstPaintMs: 850,
+      leaseMs: 15_000,
+      cursorRefreshMs: 5 * 60_000,
+      compactAfterBatches: 16,
+      now: Date.now,
+      ...options,
+    };
+    this.idKey = Buffer.from(hkdfSync('sha256', idSecret, 'dropview', 'folder-index-id-v1', 32));
+    this.held = new LRUCache<string, Held>({ maxSize: this.options.memoryEntries, sizeCalculation: (held) => held.snapshot.size + 1 });
+  }
+
+  /**
+   * The index's id: the same for every session of one account and root, different for another
+   * account with the same folder path, and telling nothing about either in a Redis key name.
+   */
+  idOf(source: Pick<FolderSource, 'accountId' | 'root'>, path: string): string {
+    return createHmac('sha256', this.idKey).update(`${source.accountId}\n${source.root}\n${path.toLowerCase()}`).digest('base64url').slice(0, 22);
+  }
+
+  /** One page of the folder at `path`, read or checked against Dropbox as the index needs. */
+  async page(source: FolderSource, path: string, request: PageRequest): Promise<FolderPage> {
+    const id = this.idOf(source, path);
+    const positions = this.positionsOf(id, request);
+    const synced = await this.sync(id);
+    if (!synced?.complete) return this.pageOf(await this.untilReadable(source, path, id, synced), request, positions, false);
+    const { held, stale } = await this.checked(source, path, id, synced);
+    return this.pageOf(held, request, positions, stale);
+  }
+
+  /** The index's Dropbox cursor and whether it is complete, for watching the folder (longpoll). */
+  async cursorOf(source: FolderSource, path: string): Promise<{ id: string; cursor?: string; complete: boolean; entries: number; version: string }> {
+    const id = this.idOf(source, path);
+    const held = this.reads.get(id)?.held ?? (await this.sync(id));
+    return { id, cursor: held?.complete ? held.cursor : undefined, complete: held?.complete ?? false, entries: held?.snapshot.size ?? 0, version: held ? this.versionOf(held) : '' };
+  }
+
+  /** Checks the folder against Dropbox now (after a longpoll said it changed); the new version. */
+  async refresh(source: FolderSource, path: string): Promise<string> {
+    const id = this.idOf(source, path);
+    const held = await this.sync(id);
+    if (!held?.complete) return held ? this.versionOf(held) : '';
+    return this.versionOf((await this.checked(source, path, id, held)).held);
+  }
+
+  /** Redis bytes of a folder's index, for the benchmarks. */
+  async bytesOf(source: FolderSource, path: string): Promise<number> {
+    return this.store.bytesOf(this.idOf(source, path));
+  }
+
+  /** Stops reads in progress (at shutdown): their leases lapse and another instance takes over. */
+  close(): void {
+    this.closing.abort();
+  }
+
+  private positionsOf(id: string, request: PageRequest) {
+    const open = (cursor: string | undefined) => {
+      if (cursor === undefined) return undefined;
+      const position = openPosition(this.sealer, id, request.sort, cursor);
+      if (!position) throw new PageCursorError('a page cursor did not open');
+      return position;
+    };
+    return { after: open(request.after), through: open(request.through) };
+  }
+
+  private pageOf(held: Held, request: PageRequest, positions: ReturnType<FolderIndex['positionsOf']>, stale: boolean): FolderPage {
+    const order = held.snapshot.order(request.sort);
+    const compare = displayComparator(request.sort);
+    const start = positions.after ? indexAfter(order, positions.after, compare) : 0;
+    const end = positions.through ? Math.min(indexAfter(order, positions.through, compare), start + MAX_THROUGH_ROWS) : Math.min(start + request.limit, order.length);
+    const entries = order.slice(start, Math.max(start, end));
+    const last = entries[entries.length - 1];
+    return {
+      indexId: held.id,
+      displayPath: held.displayPath,
+      entries,
+      total: held.snapshot.size,
+      complete: held.complete,
+      truncated: held.truncated,
+      hasMore: end < order.length || !held.complete,
+      cursor: last ? sealPosition(this.sealer, held.id, request.sort, last) : request.after,
+      version: this.versionOf(held),
+      stale,
+    };
+  }
+
+  private versionOf(held: Held): string {
+    return `${held.id}.${held.generation}.${held.snapshot.version}`;
+  }
+
+  /** This process's copy of an index, brought up to date with the store; one sync per index at a time. */
+  private sync(id: string): Promise<Held | undefined> {
+    const reading = this.reads.get(id);
+    // The reader's own copy is ahead of what it has written.
+    if (reading) return Promise.resolve(reading.held);
+    let flight = this.syncs.get(id);
+    if (!flight) {
+      flight = this.syncOnce(id).finally(() => this.syncs.delete(id));
+      this.syncs.set(id, flight);
+    }
+    return flight;
+  }
+
+  private async syncOnce(id: string): Promise<Held | undefined> {
+    const known = this.held.get(id);
+    const result = await this.store.sync(id, known?.generation, known?.batches);
+    if (!result) {
+      this.held.delete(id);
+      return undefined;
+    }
+    const { head, from, batches } = result;
+    const held = known && from > 0 && known.generation === head.generation ? known : this.emptyHeld(id, head);
+    batches.forEach((batch, index) => {
+      const changes = decodeBatch(batch, this.sealer, id);
+      if (from + index < head.sortedBatches) held.snapshot.appendInNameOrder(changes.flatMap((change) => (change.kind === 'upsert' ? [change.entry] : [])));
+      else held.snapshot.apply(changes);
+    });
+    Object.assign(held, {
+      generation: head.generation,
+      batches: from + batches.length,
+      sortedBatches: head.sortedBatches,
+      sequence: head.sequence,
+      cursor: this.openCursor(id, head.cursor),
+      complete: head.complete,
+      truncated: head.truncated,
+      displayPath: this.sealer.open(head.displayPath, `path:${id}`) ?? '',
+      writtenAt: head.writtenAt,
+    });
+    this.held.set(id, held);
+    return held;
+  }
+
+  private emptyHeld(id: string, head?: IndexHead): Held {
+    return {
+      id,
+      generation: head?.generation ?? '',
+      batches: 0,
+      sortedBatches: 0,
+      sequence: head?.sequence ?? 0,
+      cursor: '',
+      complete: false,
+      truncated: false,
+      displayPath: '',
+      writtenAt: 0,
+      snapshot: new FolderSnapshot(),
+    };
+  }
+
+  private openCursor(id: string, sealed: string): string {
+    return this.sealer.open(sealed, `cursor:${id}`) ?? '';
+  }
+
+  private sealCursor(id: string, cursor: string): string {
+    return this.sealer.seal(cursor, `cursor:${id}`);
+  }
+
+  /**
+   * While a folder is being read: the view that starts the read waits for it up to
+   * firstPaintMs, then shows what was read; other views show what there is at once (or wait
+   * for the first page, when there is nothing yet).
+   */
+  private async untilReadable(source: FolderSource, path: string, id: string, held: Held | undefined): Promise<Held> {
+    const deadline = this.options.now() + this.options.firstPaintMs;
+    for (;;) {
+      let reading = this.reads.get(id);
+      const startedHere = !reading;
+      reading ??= await this.startReadingOnce(source, path, id, held);
+      if (reading) {
+        await reading.firstPage;
+        if (startedHere) await Promise.race([reading.done.catch(() => undefined), delay(Math.max(0, deadline - this.options.now()))]);
+        return reading.held;
+      }
+      // Another instance is reading: what it wrote so far.
+      if (held && held.snapshot.size > 0) return held;
+      const left = deadline - this.options.now();
+      if (left <= 0) return held ?? this.emptyHeld(id);
+      await delay(Math.min(POLL_MS, left));
+      held = await this.sync(id);
+      if (held?.complete) return held;
+    }
+  }
+
+  private startReadingOnce(source: FolderSource, path: string, id: string, held: Held | undefined): Promise<Reading | undefined> {
+    let attempt = this.leaseAttempts.get(id);
+    if (!attempt) {
+      attempt = this.startReading(source, path, id, held).finally(() => this.leaseAttempts.delete(id));
+      this.leaseAttempts.set(id, attempt);
+    }
+    return attempt;
+  }
+
+  /** Takes the read lease and reads in the background; undefined when another instance has the lease. */
+  private async startReading(source: FolderSource, path: string, id: string, held: Held | undefined): Promise<Reading | undefined> {
+    const owner = randomBytes(9).toString('base64url');
+    if (!(await this.store.takeLease(id, owner, this.options.leaseMs))) return undefined;
+    const resumeFrom = held && !held.complete && held.cursor ? held : undefined;
+    const target = resumeFrom ?? this.emptyHeld(id);
+    let firstPageDone!: () => void;
+    let firstPageFailed!: (error: unknown) => void;
+    const firstPage = new Promise<void>((resolve, reject) => ((firstPageDone = resolve), (firstPageFailed = reject)));
+    // Nobody may be waiting on it (a resumed read), and a rejection nobody awaits must not crash.
+    firstPage.catch(() => undefined);
+    if (resumeFrom) firstPageDone();
+    const reading: Reading = { held: target, firstPage, done: Promise.resolve() };
+    reading.done = this.read(source, path, id, owner, target, firstPageDone)
+      .catch((error: unknown) => {
+        firstPageFailed(error);
+        if (!this.closing.signal.aborted) this.options.onBackgroundError?.('folder_read_failed', error);
+        throw error;
+      })
+      .finally(() => {
+        this.reads.delete(id);
+        void this.store.releaseLease(id, owner).catch(() => undefined);
+      });
+    reading.done.catch(() => undefined);
+    this.reads.set(id, reading);
+    this.held.set(id, target);
+    return reading;
+  }
+
+  /**
+   * The read itself: each page applied here at once (views of this process see it), written
+   * to the store in order behind the next call to Dropbox, which starts as soon as the
+   * previous page's cursor is known.
+   */
+  private async read(source: FolderSource, path: string, id: string, owner: string, held: Held, firstPageDone: () => void): Promise<void> {
+    let cursor = held.cursor;
+    let hasMore = true;
+    let writes: Promise<void> = Promise.resolve();
+    let writeFailed: unknown;
+    const write = (work: () => Promise<void>) => {
+      writes = writes.then(work).catch((error: unknown) => void (writeFailed ??= error));
+    };
+
+    if (!cursor) {
+      const [first, displayPath] = await Promise.all([source.listFolder(path, this.options.listLimit), path === '' ? Promise.resolve('') : source.displayPathOf(path)]);
+      const changes = changesOf(first.entries);
+      held.snapshot.apply(changes);
+      held.displayPath = displayPath;
+      ({ cursor, hasMore } = first);
+      const batch = encodeBatch(changes, this.sealer, id);
+      const truncated = await this.truncateIfFull(source, path, held, hasMore);
+      if (truncated) ({ cursor, hasMore } = truncated);
+      const created = await this.store.create(id, owner, {
+        cursor: this.sealCursor(id, cursor),
+        complete: !hasMore,
+        entries: held.snapshot.size,
+        displayPath: this.sealer.seal(displayPath, `path:${id}`),
+        batch,
+        truncated: held.truncated,
+      });
+      if (!created) throw new Error('the folder index read lease was lost');
+      Object.assign(held, { ...created, batches: 1, cursor, complete: !hasMore, writtenAt: this.options.now() });
+      firstPageDone();
+    }
+
+    while (hasMore) {
+      if (this.closing.signal.aborted) throw new Error('stopping');
+      if (writeFailed) throw writeFailed;
+      const page = await source.listFolderContinue(cursor);
+      const changes = changesOf(page.entries);
+      held.snapshot.apply(changes);
+      // Keep the name order merged as pages arrive, a page at a time, rather than sorting the whole folder at the end.
+      held.snapshot.inNameOrder();
+      ({ cursor, hasMore } = page);
+      const truncated = await this.truncateIfFull(source, path, held, hasMore);
+      if (truncated) ({ cursor, hasMore } = truncated);
+      const batch = encodeBatch(changes, this.sealer, id);
+      const state = { cursor, complete: !hasMore, entries: held.snapshot.size, truncated: held.truncated };
+      write(async () => {
+        const result = await this.store.advance(id, { expectedSequence: held.sequence, owner, batch, cursor: this.sealCursor(id, state.cursor), complete: state.complete, entries: state.entries, truncated: state.truncated });
+        if (!result.ok) throw new Error(`the folder index could not be written (${result.reason})`);
+        Object.assign(held, { sequence: result.sequence, batches: held.batches + 1, cursor: state.cursor, complete: state.complete, writtenAt: this.options.now() });
+      });
+    }
+    await writes;
+    if (writeFailed) throw writeFailed;
+    this.compactLater(id, held);
+  }
+
+  /** At the size bound: stop reading, and watch the folder from now on (the rest stays unread). */
+  private async truncateIfFull(source: FolderSource, path: string, held: Held, hasMore: boolean): Promise<{ cursor: string; hasMore: false } | undefined> {
+    if (!hasMore || held.snapshot.size < this.options.maxEntries) return undefined;
+    held.truncated = true;
+    return { cursor: await source.latestCursor(path), hasMore: false };
+  }
+
+  /** A complete index checked against Dropbox: one list_folder/continue, shared by the views that ask at the same time. */
+  private checked(source: FolderSource, path: string, id: string, held: Held): Promise<Checked> {
+    let flight = this.checks.get(id);
+    if (!flight) {
+      flight = this.check(source, path, id, held).finally(() => this.checks.delete(id));
+      this.checks.set(id, flight);
+    }
+    return flight;
+  }
+
+  private async check(source: FolderSource, path: string, id: string, held: Held): Promise<Checked> {
+    const changes: Change[] = [];
+    let cursor = held.cursor;
+    try {
+      for (let hasMore = true; hasMore; ) {
+        const page = await source.listFolderContinue(cursor, { quick: true });
+        changes.push(...changesOf(page.entries));
+        ({ cursor, hasMore } = page);
+      }
+    } catch (error) {
+      // Another identical call is being answered: what the index has is as fresh as it gets.
+      if (this.dropboxErrors.isRateLimited(error)) return { held, stale: false };
+      // Dropbox is down or slow: the index as it was beats an error page (the page says so).
+      if (this.dropboxErrors.isUnavailable(error)) return { held, stale: true };
+      if (!this.dropboxErrors.isReset(error)) throw error;
+      // The cursor is no longer valid: read the folder again.
+      await this.store.delete(id);
+      this.held.delete(id);
+      return { held: await this.untilReadable(source, path, id, undefined), stale: false };
+    }
+    held.snapshot.apply(changes);
+    if (changes.length === 0 && this.options.now() - held.writtenAt < this.options.cursorRefreshMs) {
+      held.cursor = cursor;
+      return { held, stale: false };
+    }
+    const result = await this.store.advance(id, {
+      expectedSequence: held.sequence,
+      batch: changes.length ? encodeBatch(changes, this.sealer, id) : undefined,
+      cursor: this.sealCursor(id, cursor),
+      complete: true,
+      entries: held.snapshot.size,
+      truncated: held.truncated,
+    });
+    if (result.ok) {
+      Object.assign(held, { sequence: result.sequence, batches: held.batches + (changes.length ? 1 : 0), cursor, writtenAt: this.options.now() });
+      if (held.batches - held.sortedBatches > this.options.compactAfterBatches) this.compactLater(id, held);
+    } else if (result.reason === 'gone') {
+      this.held.delete(id);
+    }
+    // 'moved': another instance wrote first; its batch arrives with the next sync and re-applies harmlessly.
+    return { held, stale: false };
+  }
+
+  /** Rewrites the index as its entries in name order, so that other instances load it without sorting. */
+  private compactLater(id: string, held: Held): void {
+    if (this.compactions.has(id)) return;
+    this.compactions.add(id);
+    setImmediate(() => {
+      const entries = held.snapshot.inNameOrder();
+      const batches: Buffer[] = [];
+      for (let start = 0; start < entries.length; start += COMPACT_BATCH_ENTRIES) batches.push(encodeBatch(upsertsOf(entries.slice(start, start + COMPACT_BATCH_ENTRIES)), this.sealer, id));
+      if (batches.length === 0) batches.push(encodeBatch([], this.sealer, id));
+      const expectedSequence = held.sequence;
+      this.store
+        .compact(id, { expectedSequence, batches })
+        .then((generation) => {
+          if (generation && held.sequence === expectedSequence) Object.assign(held, { generation, batches: batches.length, sortedBatches: batches.length });
+        })
+        .catch((error: unknown) => this.options.onBackgroundError?.('folder_compaction_failed', error))
+        .finally(() => this.compactions.delete(id));
+    });
+  }
+}

@@ -2,6 +2,7 @@ import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { GrantSweeper } from './auth/grant-sweeper';
 import { TokenKeeper } from './auth/token-keeper';
 import type { Config } from './config';
 import type { DropboxApiClient } from './dropbox/api-client';
@@ -9,11 +10,14 @@ import type { DropboxOAuthClient } from './dropbox/oauth-client';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { healthHandler } from './http/handlers/health';
 import { csrfTokenOf } from './http/middleware/csrf';
+import { plainHttpAlarm } from './http/middleware/plain-http-alarm';
 import { authRateLimit } from './http/middleware/rate-limit';
 import { routes } from './http/routes';
 import type { Services } from './http/services';
 import { hasDropboxTag } from './dropbox/errors';
 import { ThumbnailBatcher } from './dropbox/thumbnail-batcher';
+import { LONGPOLL_SOCKETS } from './dropbox/api-client';
+import { FolderWatcher } from './folders/folder-watcher';
 import { AppError } from './errors';
 import { FolderIndex } from './folders/folder-index';
 import { MemoryFolderIndexStore, RedisFolderIndexStore, type FolderIndexStore } from './folders/index-store';
@@ -37,6 +41,8 @@ export interface AppDeps {
   logger: Logger;
   /** Entries per folder page. */
   listPageSize?: number;
+  /** How often an event stream checks that its session still exists (tests shorten it). */
+  streamSessionCheckMs?: number;
   now?: () => number;
 }
 
@@ -46,7 +52,18 @@ const AUTH_RATE_WINDOW_MS = 15 * 60 * 1000;
 /** Folder indexes kept without Redis: sealed and compressed, about 40 bytes an entry. */
 const EMBEDDED_INDEX_BYTES = 64 * 1024 * 1024;
 
-export function createApp(deps: AppDeps): express.Express {
+/** The app and the background work that comes with it, stopped together. */
+export interface Dropview {
+  app: express.Express;
+  /** Starts background work (the grant sweeper). */
+  start(): void;
+  /** One sweep of lapsed grants now (what start() does every minute); the number revoked. */
+  sweepGrants(): Promise<number>;
+  /** Stops background work and reads in progress; the caller closes the HTTP server and stores. */
+  stop(): Promise<void>;
+}
+
+export function createApp(deps: AppDeps): Dropview {
   const { config, logger } = deps;
   const now = deps.now ?? Date.now;
   const secureCookies = config.isProduction;
@@ -60,7 +77,8 @@ export function createApp(deps: AppDeps): express.Express {
   const folders = new FolderIndex(
     folderIndexStore,
     new Sealer(config.tokenEncryptionKeys, 'folder-index-v1'),
-    config.tokenEncryptionKeys[0],
+    // The oldest key: ids stay the same while a new key is rotated in.
+    config.tokenEncryptionKeys[config.tokenEncryptionKeys.length - 1],
     {
       isReset: (error) => hasDropboxTag(error, 'reset'),
       isRateLimited: (error) => error instanceof AppError && error.code === 'dropbox_rate_limited',
@@ -74,15 +92,27 @@ export function createApp(deps: AppDeps): express.Express {
       onBackgroundError: (event, error) => logger.warn({ event, code: (error as AppError).code, errorName: (error as Error).name }, 'folder index work failed in the background'),
     },
   );
+  const watcher = new FolderWatcher(
+    {
+      folders,
+      longpoller: deps.api,
+      sessionIsLive: (sid) => new Promise((resolve, reject) => deps.sessions.store.get(sid, (error, data) => (error ? reject(error) : resolve(data?.connectedAt !== undefined)))),
+      isDisconnected: (error) => error instanceof AppError && error.status === 401,
+      onError: (event, error) => logger.warn({ event, code: (error as AppError).code }, 'live folder updates paused'),
+    },
+    { ...config.eventStreams, folders: LONGPOLL_SOCKETS, sessionCheckMs: deps.streamSessionCheckMs ?? 30_000 },
+  );
+  const tokens = new TokenKeeper(deps.oauth, deps.api, new Sealer(config.tokenEncryptionKeys, 'token-encryption-v1'), deps.sessions.credentials, { now, maxAgeMs: config.session.maxAgeMs });
   const services: Services = {
     oauth: deps.oauth,
     api: deps.api,
-    tokens: new TokenKeeper(deps.oauth, new Sealer(config.tokenEncryptionKeys, 'token-encryption-v1'), deps.sessions.credentials, { now }),
+    tokens,
     sessions: deps.sessions,
     logger,
     sessionCookie: { name: sessionCookieName(secureCookies), secure: secureCookies },
     sessionMaxAgeMs: config.session.maxAgeMs,
     folders,
+    watcher,
     listPageSize: deps.listPageSize ?? DEFAULT_LIST_PAGE_SIZE,
     thumbnails: new ThumbnailBatcher(deps.api),
     entryRows: new EntryRows(templates, now),
@@ -100,7 +130,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('view cache', cacheViews);
   app.locals.demoMode = config.demoMode;
 
-  app.use(createHttpLogger(logger));
+  app.use(createHttpLogger(logger, { logPaths: config.logRequestPaths, trustProxy: config.trustProxy > 0 }));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -127,6 +157,8 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use('/public', express.static(path.join(ROOT, 'public'), { index: false, maxAge: '1h' }));
   app.get('/healthz', healthHandler(services));
+  // After the probes: an orchestrator's health checks reach the process directly, over plain HTTP.
+  if (config.isProduction) app.use(plainHttpAlarm(logger, now));
 
   app.use(
     createSessionMiddleware({
@@ -147,6 +179,17 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use(routes(services, authRateLimit({ limit: config.authRateLimit, windowMs: AUTH_RATE_WINDOW_MS, redis: deps.sessions.redis, namespace: deps.sessions.namespace }), { benchFloor: config.benchFloor }));
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
-  return app;
+  app.use(errorHandler(logger, config.logRequestPaths));
+  const grantSweeper = new GrantSweeper(deps.sessions.credentials, tokens, logger, { now });
+  return {
+    app,
+    start: () => grantSweeper.start(),
+    sweepGrants: () => grantSweeper.sweep(),
+    async stop() {
+      // Open pages' streams end at once: nothing waits for their longpolls.
+      watcher.closeAll();
+      folders.close();
+      await grantSweeper.stop();
+    },
+  };
 }

@@ -39,8 +39,18 @@ export interface Config {
   /** A Dropbox 429 asking for at most this many seconds is waited out and retried once. */
   dropboxRetryMaxWaitSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** LOG_REQUEST_PATHS: request log lines carry paths (file names) instead of route templates. */
+  logRequestPaths: boolean;
   /** Mounts /__bench/floor, the benchmarks' floor route (`npm run bench`); off otherwise. */
   benchFloor: boolean;
+  eventStreams: {
+    /** EVENT_STREAMS_PER_SESSION: a new stream beyond this ends the session's oldest. */
+    perSession: number;
+    /** EVENT_STREAMS_PER_INSTANCE: beyond this, new streams are refused (503). */
+    perInstance: number;
+    /** EVENT_STREAM_LIFETIME: a stream ends after this; the browser reconnects and is checked again. */
+    lifetimeMs: number;
+  };
   folderIndex: {
     /** An index not written for this long is dropped (FOLDER_INDEX_TTL). */
     ttlMs: number;
@@ -81,11 +91,37 @@ const duration = z.string().transform((text, ctx) => {
 });
 
 const MIN_SECRET_LENGTH = 32;
+const MIN_DISTINCT_CHARACTERS = 10;
+
+/**
+ * Long is not enough: 32 times the same letter is long. A secret must mix at least ten
+ * different characters, none making up more than a quarter of it; any generated secret
+ * (`openssl rand -base64 48`) does, and a keyboard pattern or a repeated word does not.
+ */
+export function looksRandom(secret: string): boolean {
+  const counts = new Map<string, number>();
+  for (const character of secret) counts.set(character, (counts.get(character) ?? 0) + 1);
+  return counts.size >= MIN_DISTINCT_CHARACTERS && Math.max(...counts.values()) <= secret.length / 4;
+}
+
 const secretList = z
   .string()
   .transform((text) => text.split(',').map((item) => item.trim()).filter(Boolean))
   .refine((items) => items.length > 0, 'must hold at least one secret')
-  .refine((items) => items.every((item) => item.length >= MIN_SECRET_LENGTH), `each secret must be at least ${MIN_SECRET_LENGTH} characters`);
+  .refine((items) => items.every((item) => item.length >= MIN_SECRET_LENGTH), `each secret must be at least ${MIN_SECRET_LENGTH} characters`)
+  .refine((items) => items.every(looksRandom), 'looks weak: use a random value, e.g. `openssl rand -base64 48`');
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function isLoopbackBind(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** https, or plain http to this machine only (an emulator beside the app, as the benchmarks run it). */
+function isSecureOrLoopback(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === 'https:' || LOOPBACK_HOSTS.has(parsed.hostname);
+}
 
 const hostPortList = z
   .string()
@@ -111,11 +147,15 @@ const schema = z.object({
   AUTH_RATE_LIMIT: z.coerce.number({ error: 'must be a number of requests' }).int().min(1).default(60),
   DROPBOX_RETRY_MAX_WAIT: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_REQUEST_PATHS: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
   DROPBOX_AUTHORIZE_URL: httpUrl.default('https://www.dropbox.com/oauth2/authorize'),
   DROPBOX_API_URL: httpUrl.default('https://api.dropboxapi.com'),
   DROPBOX_CONTENT_URL: httpUrl.default('https://content.dropboxapi.com'),
   DROPBOX_NOTIFY_URL: httpUrl.default('https://notify.dropboxapi.com'),
   DROPVIEW_BENCH_FLOOR: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
+  EVENT_STREAMS_PER_SESSION: z.coerce.number({ error: 'must be a number of streams' }).int().min(1).max(100).default(4),
+  EVENT_STREAMS_PER_INSTANCE: z.coerce.number({ error: 'must be a number of streams' }).int().min(1).default(1000),
+  EVENT_STREAM_LIFETIME: duration.default(15 * DURATION_UNITS_MS.m),
   FOLDER_INDEX_TTL: duration.default(24 * DURATION_UNITS_MS.h),
   FOLDER_INDEX_MAX_ENTRIES: z.coerce.number({ error: 'must be a number of entries' }).int().min(1000).default(250_000),
   FOLDER_INDEX_MEMORY_ENTRIES: z.coerce.number({ error: 'must be a number of entries' }).int().min(1000).default(500_000),
@@ -143,7 +183,13 @@ function crossChecks(env: Env): string | undefined {
     if (!env.DROPBOX_APP_KEY) return 'DROPBOX_APP_KEY is required in production';
     if (!env.DROPBOX_APP_SECRET) return 'DROPBOX_APP_SECRET is required in production';
     if (!env.SESSION_SECRET) return `SESSION_SECRET is required in production (at least ${MIN_SECRET_LENGTH} random characters)`;
-    if (env.BASE_URL && !env.BASE_URL.startsWith('https://')) return 'BASE_URL must be an https:// URL in production';
+    if (!env.TOKEN_ENCRYPTION_KEY) return 'TOKEN_ENCRYPTION_KEY is required in production (its own random value, not derived from SESSION_SECRET)';
+    if (env.TOKEN_ENCRYPTION_KEY.some((key) => env.SESSION_SECRET?.includes(key))) return 'TOKEN_ENCRYPTION_KEY must differ from SESSION_SECRET in production';
+    if (!env.BASE_URL) return 'BASE_URL is required in production (the public https:// origin, as registered in the Dropbox App Console)';
+    if (!env.BASE_URL.startsWith('https://')) return 'BASE_URL must be an https:// URL in production';
+    for (const variable of ['DROPBOX_AUTHORIZE_URL', 'DROPBOX_API_URL', 'DROPBOX_CONTENT_URL', 'DROPBOX_NOTIFY_URL'] as const) {
+      if (!isSecureOrLoopback(env[variable])) return `${variable} must be an https:// URL in production (plain http only to this machine)`;
+    }
   }
   if (env.DROPBOX_APP_KEY && !env.DROPBOX_APP_SECRET) return 'DROPBOX_APP_SECRET is required when DROPBOX_APP_KEY is set';
   if (env.DROPBOX_APP_SECRET && !env.DROPBOX_APP_KEY) return 'DROPBOX_APP_KEY is required when DROPBOX_APP_SECRET is set';
@@ -172,6 +218,11 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, randomSecret: () => string
     warnings.push('SESSION_SECRET is not set: using a random one, so sessions end when the process restarts');
   }
   if (env.REDIS_URL && env.REDIS_CLUSTER_NODES) warnings.push('REDIS_CLUSTER_NODES is set, so REDIS_URL is ignored');
+  if (env.TRUST_PROXY > 0 && !isLoopbackBind(env.HOST)) {
+    warnings.push(
+      `TRUST_PROXY=${env.TRUST_PROXY} while listening on ${env.HOST}: a client that reaches the app directly can claim any address and HTTPS in X-Forwarded-* headers. Listen on an address only the proxy can reach, or firewall the port.`,
+    );
+  }
 
   const config: Config = {
     nodeEnv: env.NODE_ENV,
@@ -196,7 +247,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, randomSecret: () => string
     authRateLimit: env.AUTH_RATE_LIMIT,
     dropboxRetryMaxWaitSeconds: env.DROPBOX_RETRY_MAX_WAIT,
     logLevel: env.LOG_LEVEL,
+    logRequestPaths: env.LOG_REQUEST_PATHS === '1',
     benchFloor: env.DROPVIEW_BENCH_FLOOR === '1',
+    eventStreams: { perSession: env.EVENT_STREAMS_PER_SESSION, perInstance: env.EVENT_STREAMS_PER_INSTANCE, lifetimeMs: env.EVENT_STREAM_LIFETIME },
     folderIndex: { ttlMs: env.FOLDER_INDEX_TTL, maxEntries: env.FOLDER_INDEX_MAX_ENTRIES, memoryEntries: env.FOLDER_INDEX_MEMORY_ENTRIES },
   };
   return { config: Object.freeze(config), warnings };

@@ -30,8 +30,9 @@ async function startDemoEmulator(config: Config): Promise<{ emulator: DropboxEmu
 }
 
 async function openSessionBackend(config: Config, logger: ReturnType<typeof createLogger>): Promise<SessionBackend> {
-  if (config.redisClusterNodes || config.redisUrl) return connectRedisBackend({ url: config.redisUrl, clusterNodes: config.redisClusterNodes, logger });
-  return embeddedBackend();
+  const settings = { credentialKeySecret: config.tokenEncryptionKeys[config.tokenEncryptionKeys.length - 1], sessionMaxAgeMs: config.session.maxAgeMs };
+  if (config.redisClusterNodes || config.redisUrl) return connectRedisBackend({ url: config.redisUrl, clusterNodes: config.redisClusterNodes, logger, ...settings });
+  return embeddedBackend(settings);
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
@@ -83,7 +84,9 @@ async function main(): Promise<void> {
   const httpOptions = { ...DEFAULT_HTTP_OPTIONS, maxRetryWaitSeconds: config.dropboxRetryMaxWaitSeconds };
   const oauth = new DropboxOAuthClient({ ...config.dropbox, redirectUri }, httpOptions);
   const api = new DropboxApiClient({ apiUrl: config.dropbox.apiUrl, contentUrl: config.dropbox.contentUrl, notifyUrl: config.dropbox.notifyUrl }, httpOptions);
-  server.on('request', createApp({ config: { ...config, baseUrl }, sessions, oauth, api, logger }));
+  const dropview = createApp({ config: { ...config, baseUrl }, sessions, oauth, api, logger });
+  server.on('request', dropview.app);
+  dropview.start();
 
   logger.info({ sessions: sessions.description }, `sessions: ${sessions.description}`);
   if (emulator) logger.info(`demo mode: Dropbox emulator at ${emulator.url} with sample files (no Dropbox app configured)`);
@@ -96,7 +99,10 @@ async function main(): Promise<void> {
     logger.info(`${signal}: finishing requests in flight, then stopping`);
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
+    // First the open pages' event streams, which would otherwise hold server.close() for the whole grace.
+    const stopped = dropview.stop();
     server.close(async () => {
+      await stopped;
       await Promise.all([sessions.close(), emulator?.close()]);
       logger.info('stopped');
       process.exit(0);

@@ -15,6 +15,7 @@ import { startServerProcess, type ServerProcess } from '../../test/support/serve
  */
 
 export const BENCH_SESSION_SECRET = 'bench-session-secret-0123456789-abcdefghijklmnop';
+const BENCH_TOKEN_KEY = 'bench-token-key-9876543210-ponmlkjihgfedcba-XYZ';
 const BENCH_APP_KEY = 'demo-app-key';
 const BENCH_APP_SECRET = 'demo-app-secret';
 /** The app runs as in production, behind a TLS-terminating proxy that these headers stand for. */
@@ -138,6 +139,7 @@ export function appEnv(appPort: number, redisUrl: string, emulatorUrl: string): 
     TRUST_PROXY: '1',
     REDIS_URL: redisUrl,
     SESSION_SECRET: BENCH_SESSION_SECRET,
+    TOKEN_ENCRYPTION_KEY: BENCH_TOKEN_KEY,
     LOG_LEVEL: 'warn',
     AUTH_RATE_LIMIT: '100000',
     DROPVIEW_BENCH_FLOOR: '1',

@@ -1,8 +1,10 @@
 import type { Request } from 'express';
+import type { SessionData } from 'express-session';
 import { AppError, notConnected, reconnectRequired } from '../errors';
-import type { DropboxAuth } from '../dropbox/api-client';
+import type { DropboxApiClient, DropboxAuth } from '../dropbox/api-client';
 import type { DropboxOAuthClient, TokenGrant } from '../dropbox/oauth-client';
 import type { CredentialStore, StoredCredentials } from '../sessions/credential-store';
+import { credentialDeadlineOf } from '../sessions/lifetime';
 import type { Sealer } from '../crypto/sealer';
 
 /**
@@ -13,12 +15,18 @@ import type { Sealer } from '../crypto/sealer';
  * A due token is refreshed once per session, however many requests and instances want it at
  * the same moment: requests in one process share one promise, and processes share a lock in
  * the credential store. Whoever loses the race waits for the winner and takes its token.
+ *
+ * Each sealed value is bound to its session and field (`<sid>:access`, `<sid>:refresh`), so
+ * tokens copied into another session's entry do not open there. A grant that is replaced (the
+ * user connects again) or lapses with its session is revoked at Dropbox, not left valid.
  */
 
 /** Refresh this long before Dropbox's stated expiry, so a token never dies mid-request. */
 export const EXPIRY_BUFFER_SECONDS = 100;
 
 export interface TokenKeeperOptions {
+  /** SESSION_MAX_AGE: credentials never outlive connectedAt + this. */
+  maxAgeMs: number;
   /** How long a refresh lock may be held; also how long a waiter waits at most. */
   lockTtlMs?: number;
   /** How often a waiter looks for the winner's token. */
@@ -38,32 +46,84 @@ export class TokenKeeper {
   private readonly lockTtlMs: number;
   private readonly pollMs: number;
   private readonly now: () => number;
+  private readonly maxAgeMs: number;
 
   constructor(
     private readonly oauth: DropboxOAuthClient,
+    private readonly api: DropboxApiClient,
     private readonly sealer: Sealer,
     private readonly store: CredentialStore,
-    options: TokenKeeperOptions = {},
+    options: TokenKeeperOptions,
   ) {
     this.lockTtlMs = options.lockTtlMs ?? 10_000;
     this.pollMs = options.pollMs ?? 20;
     this.now = options.now ?? Date.now;
+    this.maxAgeMs = options.maxAgeMs;
   }
 
-  /** Stores a new connection's credentials under the session; they end with the session's absolute lifetime. */
-  async connect(req: Request, grant: TokenGrant, lifetimeMs: number): Promise<void> {
-    await this.store.put(
-      req.sessionID,
-      {
-        accessToken: this.sealer.seal(grant.accessToken),
-        expiresAt: this.expiryOf(grant.expiresInSeconds),
-        refreshToken: this.sealer.seal(grant.refreshToken),
-        accountId: grant.accountId,
-      },
-      lifetimeMs,
-    );
+  /**
+   * When a session's credentials lapse: when its cookie does (the idle timeout, renewed on
+   * use), and never later than its absolute lifetime.
+   */
+  deadlineOf(session: Pick<SessionData, 'cookie' | 'connectedAt'>): number {
+    return credentialDeadlineOf(session, this.maxAgeMs, this.now());
+  }
+
+  /** Stores a new connection's credentials under the session; they lapse with the session. */
+  async connect(req: Request, grant: TokenGrant): Promise<void> {
+    const sid = req.sessionID;
     req.session.connectedAt = this.now();
     req.session.accountId = grant.accountId;
+    await this.store.put(
+      sid,
+      {
+        accessToken: this.sealer.seal(grant.accessToken, accessContext(sid)),
+        expiresAt: this.expiryOf(grant.expiresInSeconds),
+        refreshToken: this.sealer.seal(grant.refreshToken, refreshContext(sid)),
+        accountId: grant.accountId,
+        sessionId: this.sealer.seal(sid, SESSION_ID_CONTEXT),
+      },
+      this.deadlineOf(req.session),
+    );
+  }
+
+  /**
+   * Revokes the session's grant at Dropbox (best effort, bounded by `timeoutMs`) and forgets
+   * it: at logout, and when a new connection replaces it.
+   */
+  async revokeAndForget(req: Request, timeoutMs: number): Promise<AppError | undefined> {
+    let failure: AppError | undefined;
+    if (req.session.connectedAt !== undefined) {
+      try {
+        await this.withAccessToken(req, (auth) => this.api.revokeToken(auth, timeoutMs));
+      } catch (error) {
+        failure = error instanceof AppError ? error : new AppError(502, 'revoke_failed', 'Dropbox could not be told to end the old connection.');
+      }
+    }
+    await this.forget(req);
+    return failure;
+  }
+
+  /**
+   * Revokes a grant whose session lapsed (the grant sweeper took it from the store): with its
+   * access token while that is valid, else with a fresh one from its refresh token.
+   */
+  async revokeLapsed(credentials: StoredCredentials, timeoutMs: number): Promise<void> {
+    const sid = this.sealer.open(credentials.sessionId, SESSION_ID_CONTEXT);
+    if (sid === undefined) return;
+    let accessToken = credentials.expiresAt > this.now() ? this.sealer.open(credentials.accessToken, accessContext(sid)) : undefined;
+    if (accessToken === undefined) {
+      const refreshToken = this.sealer.open(credentials.refreshToken, refreshContext(sid));
+      if (refreshToken === undefined) return;
+      try {
+        accessToken = (await this.oauth.refresh(refreshToken)).accessToken;
+      } catch (error) {
+        // Already revoked (the user unlinked the app): nothing is left to end.
+        if (error instanceof AppError && error.dropboxTag === 'invalid_grant') return;
+        throw error;
+      }
+    }
+    await this.api.revokeToken({ accessToken }, timeoutMs);
   }
 
   /** Forgets the session's credentials (they stay valid at Dropbox unless revoked first). */
@@ -117,7 +177,7 @@ export class TokenKeeper {
   }
 
   private async authOf(req: Request, credentials: StoredCredentials): Promise<DropboxAuth> {
-    return { accessToken: await this.openToken(req, credentials.accessToken), pathRoot: req.session.pathRoot };
+    return { accessToken: await this.openToken(req, credentials.accessToken, accessContext(req.sessionID)), pathRoot: req.session.pathRoot };
   }
 
   private async refresh(req: Request, stale: StoredCredentials): Promise<StoredCredentials> {
@@ -152,11 +212,11 @@ export class TokenKeeper {
         try {
           const current = await this.currentCredentials(sid);
           if (this.isNewerAndUsable(current, stale)) return current;
-          const refreshToken = this.sealer.open(current.refreshToken);
+          const refreshToken = this.sealer.open(current.refreshToken, refreshContext(sid));
           if (refreshToken === undefined) throw new AppError(401, 'credentials_unreadable', UNREADABLE_MESSAGE);
           const refreshed = await this.oauth.refresh(refreshToken);
           const written = await this.store.replaceAccess(sid, current.version, {
-            accessToken: this.sealer.seal(refreshed.accessToken),
+            accessToken: this.sealer.seal(refreshed.accessToken, accessContext(sid)),
             expiresAt: this.expiryOf(refreshed.expiresInSeconds),
           });
           if (!written) throw credentialsGone();
@@ -185,8 +245,8 @@ export class TokenKeeper {
     return current.version !== stale.version && current.expiresAt > this.now();
   }
 
-  private async openToken(req: Request, sealed: string): Promise<string> {
-    const token = this.sealer.open(sealed);
+  private async openToken(req: Request, sealed: string, context: string): Promise<string> {
+    const token = this.sealer.open(sealed, context);
     if (token === undefined) throw await this.disconnect(req, UNREADABLE_MESSAGE);
     return token;
   }
@@ -200,6 +260,10 @@ export class TokenKeeper {
     return this.now() + Math.max(expiresInSeconds - EXPIRY_BUFFER_SECONDS, 0) * 1000;
   }
 }
+
+const SESSION_ID_CONTEXT = 'session-id';
+const accessContext = (sid: string) => `${sid}:access`;
+const refreshContext = (sid: string) => `${sid}:refresh`;
 
 function credentialsGone(): AppError {
   return new AppError(401, 'credentials_gone', ENDED_MESSAGE);

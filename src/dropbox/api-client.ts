@@ -76,6 +76,9 @@ export interface ApiSettings {
   notifyUrl: string;
 }
 
+/** Longpolls held at once: the folder watcher watches at most this many folders per instance. */
+export const LONGPOLL_SOCKETS = 256;
+
 /** Dropbox holds a longpoll up to its timeout plus 90 s of jitter. */
 const LONGPOLL_JITTER_SECONDS = 90;
 
@@ -132,7 +135,8 @@ export class DropboxApiClient {
   constructor(settings: ApiSettings, httpOptions: HttpOptions = DEFAULT_HTTP_OPTIONS) {
     this.api = new DropboxHttp(settings.apiUrl, httpOptions);
     this.content = new DropboxHttp(settings.contentUrl, httpOptions);
-    this.notify = new DropboxHttp(settings.notifyUrl, httpOptions);
+    // Each watched folder holds a longpoll on its own socket; they must not queue behind each other.
+    this.notify = new DropboxHttp(settings.notifyUrl, { ...httpOptions, maxSockets: LONGPOLL_SOCKETS });
   }
 
   async listFolder(auth: DropboxAuth, path: string, limit: number): Promise<ListedPage> {

@@ -22,6 +22,8 @@ export interface HttpOptions {
   serverErrorRetries: number;
   /** First backoff delay; each retry waits three times longer, plus jitter. */
   backoffMs: number;
+  /** Connections per host at most. */
+  maxSockets?: number;
 }
 
 export const DEFAULT_HTTP_OPTIONS: HttpOptions = { connectTimeoutMs: 3000, timeoutMs: 10_000, maxRetryWaitSeconds: 5, serverErrorRetries: 2, backoffMs: 100 };
@@ -41,7 +43,7 @@ function boundConnect(socket: Socket, ms: number): Socket {
 }
 
 function agentsFor(options: HttpOptions) {
-  const agentOptions = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16 };
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: 16 };
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
   for (const agent of [httpAgent, httpsAgent] as (http.Agent & { createConnection: (...args: unknown[]) => Socket })[]) {
@@ -68,6 +70,9 @@ export class DropboxHttp {
       transformResponse: (data: unknown) => data,
       responseType: 'text',
       maxRedirects: 0,
+      // Never through HTTP(S)_PROXY from the environment: tokens and the app secret would pass
+      // through whatever proxy a host happens to set, and our connect bound would not apply.
+      proxy: false,
     });
   }
 

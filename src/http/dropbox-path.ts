@@ -24,6 +24,9 @@ export function segmentsOf(req: Request): string[] {
 export function dropboxPathOf(segments: string[]): string {
   for (const segment of segments) {
     if (segment === '' || segment === '.' || segment === '..') throw malformed('Folder and file names cannot be empty, "." or "..".');
+    // An encoded slash (%2F) inside one segment would reach Dropbox as two segments: `a%2F..%2F..`
+    // is `a/../..`. Dropbox names never contain `/`, so such a segment names nothing.
+    if (segment.includes('/')) throw malformed('Folder and file names cannot contain "/".');
     if (/[\u0000-\u001f\u007f]/.test(segment)) throw malformed('Folder and file names cannot contain control characters.');
     if (/\s$/.test(segment)) throw malformed('Dropbox names cannot end with a space.');
   }

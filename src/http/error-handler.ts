@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, notFound } from '../errors';
+import { requestPlace } from '../logging/logger';
 import { isCsrfError } from './middleware/csrf';
 
 /**
@@ -40,10 +41,10 @@ function send(res: Response, error: AppError): void {
   });
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(logger: Logger, logPaths: boolean): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const appError = asAppError(error);
-    const context = { path: req.path, status: appError.status, code: appError.code, dropboxTag: appError.dropboxTag };
+    const context = { route: requestPlace(req, logPaths), status: appError.status, code: appError.code, dropboxTag: appError.dropboxTag };
     if (appError.status >= 500 && appError.code === 'internal_error') {
       // Unknown errors are bugs: log what they are. Dropbox client errors never get here raw.
       logger.error({ ...context, errorName: (error as Error)?.name, errorMessage: (error as Error)?.message, stack: (error as Error)?.stack }, 'unexpected error');

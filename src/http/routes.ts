@@ -22,9 +22,9 @@ export function routes(services: Services, authLimiter: RequestHandler, options:
 
   const router = express.Router();
   router.get('/', loadAccount(services), browse.home);
-  router.use('/auth', authLimiter);
-  router.get('/auth/dropbox', auth.start);
-  router.get('/auth/dropbox/callback', auth.callback);
+  // Only what starts or completes a sign-in is limited: disconnecting must always work.
+  router.get('/auth/dropbox', authLimiter, auth.start);
+  router.get('/auth/dropbox/callback', authLimiter, auth.callback);
   router.post('/auth/logout', form, requireCsrfToken, auth.logout);
   router.get('/browse{/*splat}', page, browse.folder);
   router.get('/download/*splat', requireConnection, download.file);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { TokenKeeper } from '../auth/token-keeper';
 import type { FolderIndex } from '../folders/folder-index';
+import type { FolderWatcher } from '../folders/folder-watcher';
 import type { ThumbnailBatcher } from '../dropbox/thumbnail-batcher';
 import type { DropboxApiClient } from '../dropbox/api-client';
 import type { DropboxOAuthClient } from '../dropbox/oauth-client';
@@ -18,6 +19,7 @@ export interface Services {
   /** SESSION_MAX_AGE: credentials end with the session's absolute lifetime. */
   sessionMaxAgeMs: number;
   folders: FolderIndex;
+  watcher: FolderWatcher;
   /** Rows per folder page. */
   listPageSize: number;
   thumbnails: ThumbnailBatcher;

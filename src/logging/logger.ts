@@ -4,9 +4,10 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 import pinoHttp, { type HttpLogger } from 'pino-http';
 
 /**
- * Structured logs on stdout. Request lines carry the method, the path without its query
- * string (the OAuth callback's query holds the code and state) and the status; headers are
- * never logged. The redact list is a second net for anything that slips into a log object.
+ * Structured logs on stdout. Request lines carry the method, the route (`/browse{/*splat}`, not
+ * the path: file and folder names are personal data; LOG_REQUEST_PATHS=1 logs paths, without
+ * their query string, where an operator needs them) and the status; headers are never logged.
+ * The redact list is a second net for anything that slips into a log object.
  */
 
 const REDACTED_PATHS = [
@@ -23,20 +24,42 @@ const REDACTED_PATHS = [
   '*.code_verifier',
 ];
 
+/** Request ids a proxy may hand us: short and plain, so a log line cannot be forged through one. */
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+}
+
+export interface RequestLogSettings {
+  /** LOG_REQUEST_PATHS: log each request's path instead of its route. */
+  logPaths: boolean;
+  /** TRUST_PROXY > 0: an X-Request-Id then comes from the proxy, not from the client. */
+  trustProxy: boolean;
 }
 
 function pathOnly(url: string | undefined): string {
   return (url ?? '').split('?')[0];
 }
 
-export function createHttpLogger(logger: Logger): HttpLogger {
+type RoutedRequest = IncomingMessage & { route?: { path?: unknown }; baseUrl?: string; originalUrl?: string };
+
+/** What a log line says about where a request went: its route template, or its path when asked. */
+export function requestPlace(req: RoutedRequest, logPaths: boolean): string {
+  if (logPaths) return pathOnly(req.originalUrl ?? req.url);
+  const route = req.route?.path;
+  return typeof route === 'string' ? `${req.baseUrl ?? ''}${route}` : '(no route)';
+}
+
+export function createHttpLogger(logger: Logger, settings: RequestLogSettings): HttpLogger {
   return pinoHttp({
     logger,
-    genReqId: (req: IncomingMessage) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID(),
+    genReqId: (req: IncomingMessage) => {
+      const offered = req.headers['x-request-id'];
+      return settings.trustProxy && typeof offered === 'string' && REQUEST_ID.test(offered) ? offered : randomUUID();
+    },
     serializers: {
-      req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, path: pathOnly(req.url) }),
+      req: (req: RoutedRequest & { id?: unknown }) => ({ id: req.id, method: req.method, route: requestPlace(req, settings.logPaths) }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),

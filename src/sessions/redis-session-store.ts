@@ -31,12 +31,16 @@ return 1`;
 // The callback shape connect-redis declares.
 type Callback = (err?: unknown, data?: any) => any;
 
+/** Told each time a session's expiry is written (set or touch), so what lives beside it can follow. */
+export type SessionRenewed = (sid: string, session: SessionData) => Promise<void>;
+
 export class EndingRedisStore extends RedisStore {
   private readonly lastWrites = new Map<string, number>();
 
   constructor(
     private readonly redis: RedisConnection,
     prefix: string,
+    private readonly renewed: SessionRenewed = async () => undefined,
   ) {
     super({ client: redis.client, prefix });
   }
@@ -58,7 +62,8 @@ export class EndingRedisStore extends RedisStore {
       if (expires <= 0) {
         await withinDeadline(this.redis.del(this.prefix + sid));
       } else {
-        await withinDeadline(this.redis.eval(SET_UNLESS_ENDED, [this.prefix + sid], [this.serializer.stringify(sess), String(Math.ceil(expires)), TOMBSTONE]));
+        const written = await withinDeadline(this.redis.eval(SET_UNLESS_ENDED, [this.prefix + sid], [this.serializer.stringify(sess), String(Math.ceil(expires)), TOMBSTONE]));
+        if (written === 1) await withinDeadline(this.renewed(sid, sess));
       }
       this.remember(sid);
       return cb ? cb(null) : undefined;
@@ -72,6 +77,7 @@ export class EndingRedisStore extends RedisStore {
     try {
       if (Date.now() - (this.lastWrites.get(sid) ?? 0) >= TOUCH_INTERVAL_MS) {
         await withinDeadline(super.touch(sid, sess));
+        await withinDeadline(this.renewed(sid, sess));
         this.remember(sid);
       }
       return cb ? cb(null) : undefined;

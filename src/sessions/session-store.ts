@@ -1,10 +1,11 @@
 import type session from 'express-session';
 import type { Logger } from 'pino';
 import { RedisConnection } from '../redis/connection';
-import { MemoryCredentialStore, RedisCredentialStore, type CredentialStore } from './credential-store';
+import { credentialKeyNamer, MemoryCredentialStore, RedisCredentialStore, type CredentialStore } from './credential-store';
 import { EmbeddedSessionStore } from './embedded-store';
 import { withinDeadline } from './deadline';
-import { EndingRedisStore } from './redis-session-store';
+import { credentialDeadlineOf } from './lifetime';
+import { EndingRedisStore, type SessionRenewed } from './redis-session-store';
 
 /**
  * Where sessions live. With REDIS_URL: Redis through connect-redis, shared by every instance.
@@ -28,7 +29,22 @@ export interface SessionBackend {
 /** Every Dropview key in Redis starts with this: `sess:`, `cred:` and `lock:` follow. */
 export const DEFAULT_NAMESPACE = 'dropview:';
 
-export interface RedisBackendOptions {
+/** What the stores need to know of the configuration, on Redis or embedded. */
+export interface StoreSettings {
+  /** Keys the names of credential entries (the oldest token key: it stays while keys rotate). */
+  credentialKeySecret: string;
+  /** SESSION_MAX_AGE: credentials never outlive it. */
+  sessionMaxAgeMs: number;
+}
+
+/** A connected session's credentials lapse with it: each renewal of the session renews them. */
+function followSessions(credentials: CredentialStore, settings: StoreSettings): SessionRenewed {
+  return async (sid, session) => {
+    if (session.connectedAt !== undefined) await credentials.extend(sid, credentialDeadlineOf(session, settings.sessionMaxAgeMs, Date.now()));
+  };
+}
+
+export interface RedisBackendOptions extends StoreSettings {
   /** A single Redis (REDIS_URL)... */
   url?: string;
   /** ...or the `host:port` nodes of a Redis Cluster (REDIS_CLUSTER_NODES). */
@@ -98,9 +114,10 @@ export async function connectRedisBackend(options: RedisBackendOptions): Promise
     throw error instanceof StartupError ? error : new StartupError(`${target} is unreachable (${(error as Error).message})`);
   }
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+  const credentials = new RedisCredentialStore(client, namespace, credentialKeyNamer(options.credentialKeySecret, namespace));
   return {
-    store: new EndingRedisStore(client, `${namespace}sess:`),
-    credentials: new RedisCredentialStore(client, namespace),
+    store: new EndingRedisStore(client, `${namespace}sess:`, followSessions(credentials, options)),
+    credentials,
     description: `${target} (shared by every instance)`,
     redis: client,
     namespace,
@@ -109,11 +126,12 @@ export async function connectRedisBackend(options: RedisBackendOptions): Promise
   };
 }
 
-export function embeddedBackend(maxSessions?: number): SessionBackend {
-  const store = new EmbeddedSessionStore({ maxSessions });
+export function embeddedBackend(settings: StoreSettings & { maxSessions?: number; maxPending?: number }): SessionBackend {
+  const credentials = new MemoryCredentialStore();
+  const store = new EmbeddedSessionStore({ maxSessions: settings.maxSessions, maxPending: settings.maxPending, renewed: followSessions(credentials, settings) });
   return {
     store,
-    credentials: new MemoryCredentialStore(),
+    credentials,
     namespace: DEFAULT_NAMESPACE,
     description: 'embedded store (single instance: sessions live in this process and end when it stops)',
     isHealthy: async () => true,

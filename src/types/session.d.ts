@@ -6,10 +6,11 @@ import 'express-session';
  */
 declare module 'express-session' {
   interface SessionData {
-    /** The authorization request in flight: consumed by the first callback, pass or fail. */
-    oauth?: { state: string; codeVerifier: string };
-    /** The same-origin page to land on after connecting. */
-    returnTo?: string;
+    /**
+     * The sign-in in flight: consumed by the callback that carries its state. `returnTo` is the
+     * same-origin page to land on after connecting.
+     */
+    oauth?: { state: string; codeVerifier: string; returnTo?: string };
     /** When the user connected (ms since epoch); set while connected. The absolute lifetime counts from here. */
     connectedAt?: number;
     /** The connected Dropbox account: folder indexes are shared per account (src/folders/folder-index.ts). */

@@ -214,7 +214,7 @@ describe('Browsing without a connection', () => {
   afterAll(async () => stack.close());
 
   test('when a page is requested without a connection, then the browser is sent to connect', async () => {
-    await stack.agent().get('/browse/Photos').set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox');
+    await stack.agent().get('/browse/Photos').set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox?return_to=%2Fbrowse%2FPhotos');
   });
 
   test('when JSON is requested without a connection, then the answer is 401 JSON', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, parseDuration } from '../../src/config';
 
 const SECRET = 'a-session-secret-that-is-long-enough-0123456789';
+const TOKEN_KEY = 'a-token-key-that-differs-from-the-secret-9876543210';
 const load = (env: Record<string, string>) => loadConfig(env, () => 'generated-secret-generated-secret-000');
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -64,7 +65,7 @@ describe('Configuration is checked once at start-up', () => {
     [{}, 'DROPBOX_APP_KEY'],
     [{ DROPBOX_APP_KEY: 'key', DROPBOX_APP_SECRET: 'secret' }, 'SESSION_SECRET'],
     [{ DROPBOX_APP_KEY: 'key', DROPBOX_APP_SECRET: 'secret', SESSION_SECRET: 'too-short' }, 'SESSION_SECRET'],
-    [{ DROPBOX_APP_KEY: 'key', DROPBOX_APP_SECRET: 'secret', SESSION_SECRET: SECRET, BASE_URL: 'http://dropview.example' }, 'BASE_URL'],
+    [{ DROPBOX_APP_KEY: 'key', DROPBOX_APP_SECRET: 'secret', SESSION_SECRET: SECRET, TOKEN_ENCRYPTION_KEY: TOKEN_KEY, BASE_URL: 'http://dropview.example' }, 'BASE_URL'],
   ])('when production starts with %j, then the process refuses with one line naming %s and exit code 1', (env, variable) => {
     const { status, stderr } = startServer({ NODE_ENV: 'production', PORT: '0', ...env });
     expect(status).toBe(1);

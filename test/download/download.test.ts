@@ -28,8 +28,8 @@ describe('Downloading a file', () => {
 
   test('when a download is asked for without a connection, then the browser connects and comes back to it', async () => {
     const fresh = user.stack.agent();
-    await fresh.get('/download/Documents/Notes.md').set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox');
-    const { response } = await connect(fresh, '/auth/dropbox');
+    await fresh.get('/download/Documents/Notes.md').set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox?return_to=%2Fdownload%2FDocuments%2FNotes.md');
+    const { response } = await connect(fresh, '/download/Documents/Notes.md');
     expect(response.headers.location).toBe('/download/Documents/Notes.md');
   });
 });

@@ -10,6 +10,7 @@ describe('Input limits: nothing oversized or malformed reaches Dropbox', () => {
     ['a control character in a name', '/browse/bad%07bell'],
     ['a name ending in a space', '/browse/trailing%20'],
     ['a ".." segment', '/browse/a/%2E%2E/b'],
+    ['an encoded slash inside a segment (%2F, reaching Dropbox as /../..)', '/browse/Photos%2F..%2F..'],
     ['a cursor of 5,000 characters', `/browse?cursor=${'A'.repeat(5000)}`],
     ['a cursor with markup', `/browse?cursor=${encodeURIComponent('<script>')}`],
     ['two cursors', '/browse?cursor=a&cursor=b'],

@@ -34,7 +34,7 @@ describe('S10 logout and S11 CSRF: disconnecting (POST /auth/logout)', () => {
     expect(stack.emulator.tokens.checkAccessToken(bearer)).toEqual({ ok: false, reason: 'invalid' });
     expect(await sessionIsLive(cookie)).toBe(false);
     expect(String(response.headers['set-cookie'])).toMatch(/dropview\.sid=;.*Expires=Thu, 01 Jan 1970/);
-    await stack.agent().get('/browse').set('Cookie', cookie).set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox');
+    await stack.agent().get('/browse').set('Cookie', cookie).set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox?return_to=%2Fbrowse');
   });
 
   test('when the revoke call fails, then the session still ends', async () => {

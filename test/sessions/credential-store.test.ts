@@ -1,16 +1,17 @@
 import { AppError } from '../../src/errors';
 import { RedisConnection } from '../../src/redis/connection';
-import { RedisCredentialStore } from '../../src/sessions/credential-store';
+import { credentialKeyNamer, RedisCredentialStore } from '../../src/sessions/credential-store';
 
 describe('The credential store on Redis', () => {
-  const credentials = { accessToken: 'sealed-a', expiresAt: 1, refreshToken: 'sealed-r', accountId: 'dbid:x' };
+  const credentials = { accessToken: 'sealed-a', expiresAt: 1, refreshToken: 'sealed-r', accountId: 'dbid:x', sessionId: 'sealed-sid' };
 
   test('when a write is based on a version that is no longer stored, then it changes nothing', async () => {
     const client = RedisConnection.single({ url: process.env.REDIS_URL });
     await client.connect();
     try {
-      const store = new RedisCredentialStore(client, `test:cred-${Date.now()}:`);
-      const first = await store.put('sid', credentials, 60_000);
+      const namespace = `test:cred-${Date.now()}:`;
+      const store = new RedisCredentialStore(client, namespace, credentialKeyNamer('naming-secret', namespace));
+      const first = await store.put('sid', credentials, Date.now() + 60_000);
       const second = await store.replaceAccess('sid', first.version, { accessToken: 'sealed-b', expiresAt: 2 });
       expect(second?.accessToken).toBe('sealed-b');
 
@@ -26,10 +27,10 @@ describe('The credential store on Redis', () => {
   test('when Redis cannot be reached, then every operation fails as the 503 "session service unavailable"', async () => {
     const client = RedisConnection.single({ url: process.env.REDIS_URL, disableOfflineQueue: true });
     await client.connect();
-    const store = new RedisCredentialStore(client, 'test:cred-offline:');
+    const store = new RedisCredentialStore(client, 'test:cred-offline:', credentialKeyNamer('naming-secret', 'test:cred-offline:'));
     client.destroy();
 
-    for (const operation of [() => store.get('sid'), () => store.put('sid', credentials, 1000), () => store.delete('sid'), () => store.tryLock('sid', 1000)]) {
+    for (const operation of [() => store.get('sid'), () => store.put('sid', credentials, Date.now() + 1000), () => store.delete('sid'), () => store.tryLock('sid', 1000)]) {
       const error = await operation().catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(AppError);
       expect((error as AppError).status).toBe(503);

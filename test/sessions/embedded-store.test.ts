@@ -3,8 +3,8 @@ import { EmbeddedSessionStore } from '../../src/sessions/embedded-store';
 import { connect } from '../support/oauth-dance';
 import { startStack, type Stack } from '../support/stack';
 
-function sessionExpiringAt(ms: number): SessionData {
-  return { cookie: { expires: new Date(ms), originalMaxAge: null } } as unknown as SessionData;
+function sessionExpiringAt(ms: number, connected = true): SessionData {
+  return { cookie: { expires: new Date(ms), originalMaxAge: null }, ...(connected ? { connectedAt: 1 } : {}) } as unknown as SessionData;
 }
 
 function read(store: EmbeddedSessionStore, sid: string): Promise<SessionData | null | undefined> {
@@ -42,6 +42,16 @@ describe('The embedded session store (no REDIS_URL)', () => {
     expect(store.size).toBe(3);
     expect(await read(store, 'b')).toBeNull();
     expect(await read(store, 'a')).not.toBeNull();
+    store.close();
+  });
+
+  test('when ten thousand sign-ins are started, then no connected session is pushed out', async () => {
+    const store = new EmbeddedSessionStore({ maxSessions: 100, maxPending: 50, now: () => 0 });
+    store.set('connected', sessionExpiringAt(60_000));
+    for (let n = 0; n < 10_000; n += 1) store.set(`signing-in-${n}`, sessionExpiringAt(60_000, false));
+
+    expect(await read(store, 'connected')).not.toBeNull();
+    expect(store.size).toBe(51);
     store.close();
   });
 

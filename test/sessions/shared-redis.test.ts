@@ -51,6 +51,6 @@ describe('Several instances behind a load balancer share sessions through one Re
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
 
     await instanceA.agent().post('/auth/logout').set('Cookie', cookie).type('form').send({ _csrf: csrf }).expect(302);
-    await instanceB.agent().get('/browse').set('Cookie', cookie).set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox');
+    await instanceB.agent().get('/browse').set('Cookie', cookie).set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox?return_to=%2Fbrowse');
   });
 });

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { createApp } from '../../src/app';
+import { createApp, type Dropview } from '../../src/app';
 import { loadConfig, redirectUriOf, type Config } from '../../src/config';
 import { DropboxApiClient } from '../../src/dropbox/api-client';
 import { DEFAULT_HTTP_OPTIONS } from '../../src/dropbox/http';
@@ -22,12 +22,17 @@ import { connectRedisBackend, embeddedBackend, type SessionBackend } from '../..
  */
 
 export const TEST_SESSION_SECRET = 'test-session-secret-0123456789-abcdefghijklmnop';
+export const TEST_TOKEN_KEY = 'test-token-key-9876543210-ponmlkjihgfedcba-XYZ';
 
 /** Names that a shared folder could hand us: markup, quotes, URL syntax. */
 export const HOSTILE_NAMES = ['<img src=x onerror=alert(1)>.txt', '"quote\'.txt', 'a?b#c&d=e.txt', '100% real.txt'];
 
 export interface StackOptions {
   sessions?: 'redis' | 'embedded';
+  /** Bounds of the embedded store (sessions: 'embedded'). */
+  embeddedLimits?: { maxSessions: number; maxPending: number };
+  /** How often an event stream checks its session (the app's default is 30 s). */
+  streamSessionCheckMs?: number;
   /** Reuse a running emulator, e.g. for two app instances in front of one Dropbox. */
   emulator?: DropboxEmulator;
   /** Share one Redis key namespace between instances, as a real deployment does. */
@@ -45,6 +50,7 @@ export interface Stack {
   sessions: SessionBackend;
   namespace: string;
   logLines: string[];
+  dropview: Dropview;
   agent(): ReturnType<typeof request.agent>;
   close(): Promise<void>;
 }
@@ -76,6 +82,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       PORT: '0',
       BASE_URL: url,
       SESSION_SECRET: TEST_SESSION_SECRET,
+      TOKEN_ENCRYPTION_KEY: TEST_TOKEN_KEY,
       DROPBOX_APP_KEY: emulator.app.key,
       DROPBOX_APP_SECRET: emulator.app.secret,
       DROPBOX_AUTHORIZE_URL: `${emulator.url}/oauth2/authorize`,
@@ -103,21 +110,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
   );
   const namespace = options.namespace ?? `test:${randomBytes(6).toString('hex')}:`;
+  const storeSettings = { credentialKeySecret: config.tokenEncryptionKeys[config.tokenEncryptionKeys.length - 1], sessionMaxAgeMs: config.session.maxAgeMs };
   const sessions =
     config.redisUrl || config.redisClusterNodes
-      ? await connectRedisBackend({ url: config.redisUrl, clusterNodes: config.redisClusterNodes, logger, namespace })
-      : embeddedBackend();
+      ? await connectRedisBackend({ url: config.redisUrl, clusterNodes: config.redisClusterNodes, logger, namespace, ...storeSettings })
+      : embeddedBackend({ ...storeSettings, ...options.embeddedLimits });
   const httpOptions = { ...DEFAULT_HTTP_OPTIONS, timeoutMs: options.dropboxTimeoutMs ?? 5000, maxRetryWaitSeconds: config.dropboxRetryMaxWaitSeconds, backoffMs: 20 };
-  const app = createApp({
+  const dropview = createApp({
     config,
     sessions,
     oauth: new DropboxOAuthClient({ ...config.dropbox, redirectUri }, httpOptions),
     api: new DropboxApiClient({ apiUrl: config.dropbox.apiUrl, contentUrl: config.dropbox.contentUrl, notifyUrl: config.dropbox.notifyUrl }, httpOptions),
     logger,
     listPageSize: options.listPageSize,
+    streamSessionCheckMs: options.streamSessionCheckMs,
     now: options.now,
   });
-  server.on('request', app);
+  server.on('request', dropview.app);
 
   return {
     emulator,
@@ -126,10 +135,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     sessions,
     namespace,
     logLines,
+    dropview,
     agent: () => request.agent(url),
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await dropview.stop();
       await sessions.close();
       if (ownEmulator) await emulator.close();
     },
@@ -159,7 +170,7 @@ export async function storedSession(stack: Stack, cookie: string): Promise<Recor
 
 /** The session's credential hash in Redis (empty when there is none). */
 export async function storedCredentials(stack: Stack, cookie: string): Promise<Record<string, string>> {
-  return withRedis(stack, (redis) => redis.hGetAll(`${stack.namespace}cred:${sessionIdOf(cookie)}`));
+  return withRedis(stack, (redis) => redis.hGetAll(stack.sessions.credentials.keyOf(sessionIdOf(cookie))));
 }
 
 /** Seconds left on a key of this stack's namespace, e.g. `sess:<sid>`. */

@@ -143,7 +143,7 @@ describe('Tokens hold under concurrency and across instances', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await storedSession(instanceA, cookie)).toEqual({ ended: true });
     expect(await storedCredentials(instanceA, cookie)).toEqual({});
-    await instanceB.agent().get('/browse').set('Cookie', cookie).set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox');
+    await instanceB.agent().get('/browse').set('Cookie', cookie).set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox?return_to=%2Fbrowse');
   });
 
   test('when the revoke at logout fails and an in-flight refresh then succeeds, then the refreshed credentials are not written back', async () => {

@@ -95,7 +95,7 @@ describe('Every Dropbox call gets a valid access token', () => {
     expect(response.text).toContain('href="/auth/dropbox"');
     expect(stack.emulator.calls('oauth2/token', 'refresh_token').pop()?.status).toBe(400);
     // The session no longer claims a connection: the next visit goes to connect.
-    await agent.get('/browse').expect(302).expect('Location', '/auth/dropbox');
+    await agent.get('/browse').set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox?return_to=%2Fbrowse');
   });
 
   test('when Dropbox answers 401 invalid_access_token, then the credentials are dropped without a refresh and JSON clients get 401', async () => {

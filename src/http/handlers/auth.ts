@@ -10,6 +10,10 @@ import type { Services } from '../services';
 
 const TRY_AGAIN = { href: '/auth/dropbox', label: 'Try again' };
 const REVOKE_TIMEOUT_MS = 3000;
+/** A sign-in not finished within this long is forgotten: its session is only there to hold state and verifier. */
+const PENDING_SIGN_IN_MS = 10 * 60_000;
+/** Starts of a sign-in that a page of another site can set off: they are confirmed, not followed. */
+const FOREIGN_SITES = new Set(['cross-site', 'same-site']);
 
 function callbackError(status: number, code: string, message: string): AppError {
   return new AppError(status, code, message, { title: 'Dropbox was not connected', action: TRY_AGAIN });
@@ -42,11 +46,22 @@ export function authHandlers(services: Services) {
     }
   }
 
-  /** @route GET /auth/dropbox */
+  /**
+   * @route GET /auth/dropbox[?return_to=<path>] : starts a sign-in. A connected person goes to
+   * their folders (Dropbox sends an already-approved user straight back, so a link could
+   * otherwise re-run the connection unseen). A start set off by another site's page is
+   * confirmed first: the person clicks to continue.
+   */
   const start: RequestHandler = (req, res, next) => {
+    const returnTo = safeReturnPath(queryString(req, 'return_to'));
+    if (req.session.connectedAt !== undefined) return res.redirect(302, returnTo ?? DEFAULT_RETURN_PATH);
+    if (FOREIGN_SITES.has(req.get('sec-fetch-site') ?? '')) {
+      return res.render('connect', { title: 'Connect your Dropbox', continueHref: returnTo ? `/auth/dropbox?${new URLSearchParams({ return_to: returnTo })}` : '/auth/dropbox' });
+    }
     const state = newState();
     const codeVerifier = newCodeVerifier();
-    req.session.oauth = { state, codeVerifier };
+    req.session.oauth = { state, codeVerifier, ...(returnTo ? { returnTo } : {}) };
+    req.session.cookie.maxAge = PENDING_SIGN_IN_MS;
     // Saved before redirecting: otherwise a fast return from Dropbox could find no state.
     req.session.save((error) => (error ? next(sessionStoreUnavailable(error)) : res.redirect(302, oauth.authorizeUrl(state, codeChallengeOf(codeVerifier)))));
   };
@@ -54,15 +69,17 @@ export function authHandlers(services: Services) {
   /** @route GET /auth/dropbox/callback */
   const callback: RequestHandler = async (req, res) => {
     const pending = req.session.oauth;
-    // One use only, whatever happens next: a replayed callback finds nothing to match.
-    delete req.session.oauth;
     if (!pending) {
       throw callbackError(400, 'oauth_no_pending_request', 'This sign-in was not started in this browser, or it was already used. Please start again.');
     }
     const state = queryString(req, 'state');
+    // A forged answer (wrong state) is ignored and leaves the person's own sign-in in place:
+    // otherwise any page could cancel it by sending the browser here.
     if (state === undefined || !statesMatch(pending.state, state)) {
       throw callbackError(400, 'oauth_state_mismatch', 'This sign-in answer does not belong to the sign-in you started, so Dropview ignored it. Please start again.');
     }
+    // The answer to our request: used once, whatever happens next, so a replay finds nothing to match.
+    delete req.session.oauth;
     const error = queryString(req, 'error');
     if (error === 'access_denied') {
       throw callbackError(403, 'oauth_access_denied', 'You chose not to give Dropview access to your Dropbox. Nothing was connected.');
@@ -78,12 +95,11 @@ export function authHandlers(services: Services) {
       throw failure;
     });
 
-    const returnTo = safeReturnPath(req.session.returnTo) ?? DEFAULT_RETURN_PATH;
-    // Connecting again while connected replaces the old connection.
-    if (req.session.connectedAt !== undefined) await tokens.forget(req);
-    // A new session id at the moment of connecting, so a planted id is worth nothing (fixation).
+    const returnTo = safeReturnPath(pending.returnTo) ?? DEFAULT_RETURN_PATH;
+    // A connected session never has a sign-in pending (start sends it to its folders), so no
+    // grant is replaced here. A new session id at the moment of connecting, so a planted id is worth nothing (fixation).
     await promisify((done) => req.session.regenerate(done));
-    await tokens.connect(req, grant, services.sessionMaxAgeMs);
+    await tokens.connect(req, grant);
     await adoptTeamSpace(req, grant.accessToken);
     csrfTokenOf(req);
     await promisify((done) => req.session.save(done));
@@ -93,17 +109,15 @@ export function authHandlers(services: Services) {
 
   /** @route POST /auth/logout */
   const logout: RequestHandler = async (req, res) => {
-    if (req.session.connectedAt !== undefined) {
-      try {
-        await tokens.withAccessToken(req, (auth) => api.revokeToken(auth, REVOKE_TIMEOUT_MS));
-      } catch (failure) {
-        // Best effort: the session ends either way; the grant then lapses or is revoked by the user.
-        logger.warn({ event: 'revoke_failed', code: (failure as AppError).code }, 'could not revoke the Dropbox token at logout');
-      }
-    }
-    await tokens.forget(req);
+    services.watcher.endSession(req.sessionID);
+    // Best effort: the session ends either way; a grant Dropbox could not be told about lapses with it.
+    const failure = await tokens.revokeAndForget(req, REVOKE_TIMEOUT_MS);
+    if (failure) logger.warn({ event: 'revoke_failed', code: failure.code }, 'could not revoke the Dropbox token at logout');
     await promisify((done) => req.session.destroy(done));
     res.clearCookie(services.sessionCookie.name, sessionCookieOptions(services.sessionCookie.secure));
+    // Thumbnails and pages of this account may sit in the browser's cache: the next person at
+    // this computer should not find them.
+    res.setHeader('Clear-Site-Data', '"cache", "storage"');
     res.redirect(302, '/');
   };
 

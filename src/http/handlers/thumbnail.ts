@@ -20,8 +20,8 @@ export function thumbnailHandler(services: Services): RequestHandler {
     if (!SIZES.includes(size)) throw new AppError(400, 'bad_thumbnail_size', `Thumbnail sizes are ${SIZES.join(', ')}.`);
     const rev = typeof req.query.rev === 'string' && /^[0-9a-f]{9,64}$/.test(req.query.rev) ? req.query.rev : undefined;
     const pinnedTag = rev ? `"${rev}-${size}"` : undefined;
-    res.setHeader('Cache-Control', rev ? 'private, max-age=86400, immutable' : 'private, max-age=300');
     if (pinnedTag && req.get('if-none-match') === pinnedTag) {
+      res.setHeader('Cache-Control', 'private, max-age=86400, immutable');
       res.setHeader('ETag', pinnedTag);
       return res.status(304).end();
     }
@@ -30,7 +30,11 @@ export function thumbnailHandler(services: Services): RequestHandler {
       res.setHeader('Cache-Control', 'no-store');
       throw new AppError(404, 'no_thumbnail', 'There is no preview for this file.', { dropboxTag: thumbnail.reason });
     }
-    res.setHeader('ETag', pinnedTag ?? `"${createHash('sha1').update(thumbnail.jpeg).digest('base64url')}"`);
+    // Immutable only when the address names the revision Dropbox just made it from: a made-up
+    // or outdated rev is not kept for a day.
+    const current = rev !== undefined && thumbnail.rev === rev;
+    res.setHeader('Cache-Control', current ? 'private, max-age=86400, immutable' : 'private, max-age=300');
+    res.setHeader('ETag', current && pinnedTag ? pinnedTag : `"${createHash('sha1').update(thumbnail.jpeg).digest('base64url')}"`);
     res.type('image/jpeg').send(thumbnail.jpeg);
   };
 }

@@ -1,6 +1,5 @@
 import { Dropbox, DropboxAuth, DropboxResponseError } from 'dropbox';
-import { DropboxEmulator } from '../../src/emulator/emulator';
-import { addSampleFiles } from '../../src/emulator/sample-files';
+import { addSampleFiles, DropboxEmulator } from '../src';
 
 /**
  * The official `dropbox` npm SDK, pointed at the emulator: it always speaks https to Dropbox's

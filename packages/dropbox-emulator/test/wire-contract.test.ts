@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DropboxEmulator } from '../../src/emulator/emulator';
-import { addSampleFiles } from '../../src/emulator/sample-files';
+import { addSampleFiles, DropboxEmulator } from '../src';
 
 /** The emulator speaks Dropbox's wire contract (shared/dropbox-api.md), byte for byte where it is known. */
 

@@ -46,3 +46,13 @@ export function jpegThumbnail(source: Buffer, box: { width: number; height: numb
   }
   return jpeg.encode({ data, width, height }, 80).data;
 }
+
+/** The width and height of a JPEG, or undefined when the bytes are not one (tests check thumbnails with it). */
+export function jpegDimensions(bytes: Buffer): { width: number; height: number } | undefined {
+  try {
+    const { width, height } = jpeg.decode(bytes, { useTArray: true, maxMemoryUsageInMB: 64 });
+    return { width, height };
+  } catch {
+    return undefined;
+  }
+}

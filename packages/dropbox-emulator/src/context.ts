@@ -1,8 +1,11 @@
-import type { FileTree, TreeNode } from './file-tree';
+import type { AccountRegistry } from './accounts';
+import type { BoundedMap } from './bounded';
+import type { LatencyModel } from './latency';
+import type { FolderCursors } from './listing/folder-cursors';
 import type { TokenRegistry } from './token-registry';
-import type { FolderCursors } from './folder-cursors';
+import type { TreeNode } from './tree/nodes';
 
-/** What the emulator's route modules share: the registered app, the account and its files. */
+/** What the emulator's route modules share: the registered app, the accounts and their grants. */
 
 export interface EmulatedApp {
   key: string;
@@ -10,41 +13,31 @@ export interface EmulatedApp {
   redirectUris: string[];
 }
 
-export interface EmulatedAccount {
-  accountId: string;
-  givenName: string;
-  surname: string;
-  email: string;
-}
-
-/**
- * A team account with a team space: its root namespace holds team folders and, at `homePath`,
- * the member's own folder, which is all a caller sees without Dropbox-API-Path-Root.
- */
-export interface TeamSpace {
-  rootNamespaceId: string;
-  homePath: string;
-}
-
-export const HOME_NAMESPACE_ID = '3235641';
-
+/** A files/get_temporary_link link: serves one account's file for 4 hours. */
 export interface TemporaryLink {
+  accountId: string;
   fileId: string;
   path: string;
   expiresAt: number;
 }
 
+/** files/search_v2 matches not yet returned, for the account that searched. */
+export interface SearchRest {
+  accountId: string;
+  prefix: string;
+  matches: TreeNode[];
+}
+
 export interface EmulatorContext {
   app: EmulatedApp;
-  account: EmulatedAccount;
+  accounts: AccountRegistry;
   tokens: TokenRegistry;
-  tree: FileTree;
   cursors: FolderCursors;
-  temporaryLinks: Map<string, TemporaryLink>;
-  /** files/search_v2 matches not yet returned, by cursor. */
-  searchCursors: Map<string, TreeNode[]>;
-  team?: TeamSpace;
+  temporaryLinks: BoundedMap<string, TemporaryLink>;
+  searchCursors: BoundedMap<string, SearchRest>;
+  latency: LatencyModel;
   /** When true, /oauth2/authorize approves at once instead of showing Allow and Deny. */
   autoApprove: boolean;
+  /** The emulator's clock (tests move it to expire tokens and links). */
   now(): number;
 }

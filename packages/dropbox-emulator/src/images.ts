@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import jpeg from 'jpeg-js';
 
 /**
@@ -55,4 +56,17 @@ export function jpegDimensions(bytes: Buffer): { width: number; height: number }
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A stand-in picture for a virtual photo (one with a size and no bytes): a gradient whose
+ * colours come from the file's id, 4:3 and fitted into the box, so that a folder of generated
+ * photos shows distinct, stable thumbnails without keeping any image.
+ */
+export function placeholderPhoto(seed: string, box: { width: number; height: number }): Buffer {
+  const digest = createHash('sha256').update(seed).digest();
+  const scale = Math.min(box.width / 4, box.height / 3);
+  const width = Math.max(1, Math.round(4 * scale));
+  const height = Math.max(1, Math.round(3 * scale));
+  return gradientJpeg(width, height, [digest[0], digest[1], digest[2]], [digest[3], digest[4], digest[5]]);
 }

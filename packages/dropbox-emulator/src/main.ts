@@ -2,13 +2,29 @@ import { DropboxEmulator } from './emulator';
 import { addSampleFiles } from './sample-files';
 
 /**
- * `npm run emulator`: the Dropbox emulator alone, with sample files, for pointing any Dropbox
- * client at it (CONTRACT.md "Commands").
+ * `npm run emulator` (from the repository root; `npm start` in this package): the Dropbox
+ * emulator alone, with sample files, for pointing any Dropbox client at it. It prints
+ * `Dropbox emulator listening on http://127.0.0.1:<port>`.
+ *
+ * EMULATOR_PORT (default 8787), EMULATOR_APP_KEY / EMULATOR_APP_SECRET (default
+ * demo-app-key / demo-app-secret), EMULATOR_REDIRECT_URIS (comma-separated; default the demo
+ * app's callback http://localhost:3000/auth/dropbox/callback). For the benchmarks, and never
+ * for real use: EMULATOR_AUTO_APPROVE=1 (no consent page), EMULATOR_CONTROL=1 (the
+ * /__emulator control API), EMULATOR_LATENCY_MS and EMULATOR_LATENCY_PER_ENTRY_MS.
  */
 
 function listFrom(value: string | undefined): string[] | undefined {
   const items = value?.split(',').map((item) => item.trim()).filter(Boolean);
   return items?.length ? items : undefined;
+}
+
+function millisecondsFrom(name: string): number {
+  const value = Number(process.env[name] ?? 0);
+  if (!Number.isFinite(value) || value < 0) {
+    console.error(`${name} must be a number of milliseconds (0 or more), got "${process.env[name]}"`);
+    process.exit(1);
+  }
+  return value;
 }
 
 async function main(): Promise<void> {
@@ -21,11 +37,11 @@ async function main(): Promise<void> {
     appKey: process.env.EMULATOR_APP_KEY,
     appSecret: process.env.EMULATOR_APP_SECRET,
     redirectUris: listFrom(process.env.EMULATOR_REDIRECT_URIS),
-    // For the benchmarks: approve at once, and accept steering over HTTP (never for real use).
     autoApprove: process.env.EMULATOR_AUTO_APPROVE === '1',
     controlApi: process.env.EMULATOR_CONTROL === '1',
   });
-  emulator.setLatency(Number(process.env.EMULATOR_LATENCY_MS ?? 0));
+  emulator.setLatency(millisecondsFrom('EMULATOR_LATENCY_MS'));
+  emulator.setLatencyPerEntry(millisecondsFrom('EMULATOR_LATENCY_PER_ENTRY_MS'));
   addSampleFiles(emulator.tree);
   const url = await emulator.listen(port, '127.0.0.1');
   console.log(`Dropbox emulator listening on ${url}`);

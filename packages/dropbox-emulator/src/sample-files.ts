@@ -1,4 +1,4 @@
-import type { FileTree } from './file-tree';
+import type { FileTree } from './tree/file-tree';
 import { gradientJpeg } from './images';
 
 /**

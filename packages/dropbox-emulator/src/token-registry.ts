@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { BoundedMap } from './bounded';
 
 /**
  * The emulator's memory of what it granted: authorization codes, access tokens and refresh
- * tokens, with the lifetimes and revocation rules of dropbox-api.md section 2.
+ * tokens, each for one account, with Dropbox's lifetimes and revocation rules: codes work once
+ * and for 10 minutes (Dropbox publishes no lifetime; 10 minutes is a guess), access tokens live
+ * 4 hours (`expires_in` 14400), refresh tokens until revoked, and revoking a token minted from
+ * a refresh token revokes that refresh token and every access token minted from it.
+ *
+ * Bounded: at most MAX_CODES codes and MAX_TOKENS access and refresh tokens each; past that
+ * the oldest are forgotten (and then answer as unknown: invalid_grant, invalid_access_token).
  */
 
 export interface AuthorizationRequest {
@@ -38,12 +45,15 @@ export type AccessCheck =
   | { ok: false; reason: 'malformed' | 'invalid' | 'expired' };
 
 const CODE_LIFETIME_MS = 10 * 60 * 1000;
+/** Short-lived tokens seen from Dropbox start with `sl.` (`sl.B...`, `sl.u....`). */
 const ACCESS_TOKEN_PREFIX = 'sl.u.';
+export const MAX_CODES = 10_000;
+export const MAX_TOKENS = 100_000;
 
 export class TokenRegistry {
-  private readonly codes = new Map<string, CodeGrant>();
-  private readonly accessTokens = new Map<string, AccessGrant>();
-  private readonly refreshTokens = new Map<string, RefreshGrant>();
+  private readonly codes = new BoundedMap<string, CodeGrant>(MAX_CODES);
+  private readonly accessTokens = new BoundedMap<string, AccessGrant>(MAX_TOKENS);
+  private readonly refreshTokens = new BoundedMap<string, RefreshGrant>(MAX_TOKENS);
 
   /** Seconds an access token lives; Dropbox issues 14400 (4 h). */
   accessTokenLifetime = 14400;
@@ -88,6 +98,19 @@ export class TokenRegistry {
     return grant && !grant.revoked ? grant : 'invalid';
   }
 
+  /** The account a code, access token or refresh token was issued for, if it is known (for the journal and rate limits). */
+  accountOf(grant: { code?: string; accessToken?: string; refreshToken?: string }): string | undefined {
+    if (grant.accessToken) return this.accessTokens.get(grant.accessToken)?.accountId;
+    if (grant.refreshToken) return this.refreshTokens.get(grant.refreshToken)?.accountId;
+    if (grant.code) return this.codes.get(grant.code)?.accountId;
+    return undefined;
+  }
+
+  /** The token family an access token belongs to: its refresh token, or the token itself. */
+  familyOf(accessToken: string): string {
+    return this.accessTokens.get(accessToken)?.refreshToken ?? accessToken;
+  }
+
   checkAccessToken(token: string): AccessCheck {
     if (!token.startsWith(ACCESS_TOKEN_PREFIX)) return { ok: false, reason: 'malformed' };
     const grant = this.accessTokens.get(token);
@@ -111,10 +134,9 @@ export class TokenRegistry {
     for (const sibling of this.accessTokens.values()) if (sibling.refreshToken === family) sibling.revoked = true;
   }
 
-  /** What "the user unlinked the app" does: every grant of every account stops working. */
-  revokeAll(): void {
-    for (const grant of this.accessTokens.values()) grant.revoked = true;
-    for (const grant of this.refreshTokens.values()) grant.revoked = true;
+  /** What "the user unlinked the app" does: every grant of the account (of every account when none is named) stops working. */
+  revokeAll(accountId?: string): void {
+    for (const grant of [...this.accessTokens.values(), ...this.refreshTokens.values()]) if (accountId === undefined || grant.accountId === accountId) grant.revoked = true;
   }
 
   expireAllAccessTokens(): void {

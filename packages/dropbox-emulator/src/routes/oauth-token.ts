@@ -1,91 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import type { EmulatorContext } from './context';
-import type { AuthorizationRequest } from './token-registry';
-import { sendJson, sendOAuthError } from './wire';
-import { authorizePage, authorizeErrorPage, codeOnScreenPage } from './pages';
+import type { EmulatorContext } from '../context';
+import { sendJson, sendOAuthError } from '../wire';
+import { stringParams, type Params } from './form-params';
 
 /**
- * www.dropbox.com/oauth2/authorize and api.dropboxapi.com/oauth2/token, as dropbox-api.md
- * sections 1 and 2 describe them.
+ * api.dropboxapi.com/oauth2/token (the same path answers for api.dropbox.com): both grants.
+ * Parameters come from the form body or the query string (the official JS SDK sends them in
+ * the query string with no body); the client authenticates by HTTP Basic, by client_id and
+ * client_secret fields, or as a PKCE client with client_id and code_verifier only. Errors are
+ * 400 `{error, error_description}` with Dropbox's descriptions where they are known.
+ *
+ * A code exchange answers access_token, expires_in, token_type "bearer", scope, account_id,
+ * uid and, for offline access, refresh_token; a refresh answers only access_token, token_type
+ * and expires_in, and keeps the refresh token (Dropbox does not rotate it).
  */
-
-export const ALL_SCOPES = ['account_info.read', 'files.content.read', 'files.metadata.read'];
-const MAX_STATE_BYTES = 500;
-
-type Params = Record<string, string | undefined>;
-
-interface ValidAuthorization {
-  request: AuthorizationRequest;
-  state?: string;
-}
-
-function stringParams(source: unknown): Params {
-  const params: Params = {};
-  if (source && typeof source === 'object') {
-    for (const [key, value] of Object.entries(source)) if (typeof value === 'string') params[key] = value;
-  }
-  return params;
-}
-
-function validateAuthorization(ctx: EmulatorContext, params: Params): ValidAuthorization | string {
-  if (params.client_id !== ctx.app.key) return 'Invalid client_id.';
-  if (params.response_type !== 'code') return `Unsupported response_type: "${params.response_type ?? ''}". This emulator serves the code flow.`;
-  if (params.redirect_uri !== undefined && !ctx.app.redirectUris.includes(params.redirect_uri)) {
-    return 'Invalid redirect_uri. It must exactly match one of the redirect URIs you have pre-configured for your app.';
-  }
-  if (params.state !== undefined && Buffer.byteLength(params.state) > MAX_STATE_BYTES) return 'The state parameter is longer than 500 bytes.';
-  if (params.code_challenge !== undefined && params.code_challenge_method !== 'S256') return 'Unsupported code_challenge_method; use S256.';
-  const scopes = params.scope ? params.scope.split(' ').filter(Boolean) : ALL_SCOPES;
-  const unknownScope = scopes.find((scope) => !ALL_SCOPES.includes(scope));
-  if (unknownScope) return `Invalid scope: ${unknownScope}.`;
-  return {
-    request: {
-      clientId: params.client_id,
-      redirectUri: params.redirect_uri,
-      scopes,
-      offline: params.token_access_type === 'offline',
-      codeChallenge: params.code_challenge,
-    },
-    state: params.state,
-  };
-}
-
-function finishAuthorization(ctx: EmulatorContext, res: Response, authorization: ValidAuthorization, approved: boolean): void {
-  const { request, state } = authorization;
-  const code = approved ? ctx.tokens.issueCode(request, ctx.account.accountId) : undefined;
-  if (!request.redirectUri) {
-    res.status(approved ? 200 : 403).type('html').send(codeOnScreenPage(code));
-    return;
-  }
-  const target = new URL(request.redirectUri);
-  if (code) {
-    target.searchParams.set('code', code);
-  } else {
-    target.searchParams.set('error', 'access_denied');
-    target.searchParams.set('error_description', 'The user chose not to give your app access to their Dropbox account.');
-  }
-  if (state !== undefined) target.searchParams.set('state', state);
-  res.redirect(302, target.toString());
-}
-
-/**
- * GET shows the consent page (or approves at once in auto-approve mode); POST is the person's
- * click on Allow or Deny. Both check the request the same way first.
- */
-function authorize(ctx: EmulatorContext, method: 'show' | 'decide') {
-  return (req: Request, res: Response) => {
-    const params = stringParams(method === 'show' ? req.query : req.body);
-    const authorization = validateAuthorization(ctx, params);
-    if (typeof authorization === 'string') {
-      res.status(400).type('html').send(authorizeErrorPage(authorization));
-    } else if (method === 'decide' || ctx.autoApprove) {
-      finishAuthorization(ctx, res, authorization, method === 'show' || params.decision === 'allow');
-    } else {
-      res.type('html').send(authorizePage(params, authorization.request.scopes, ctx.account.email));
-    }
-  };
-}
 
 function safeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -178,11 +107,8 @@ function issueToken(ctx: EmulatorContext) {
   };
 }
 
-export function oauthRoutes(ctx: EmulatorContext): Router {
+export function tokenRoutes(ctx: EmulatorContext): Router {
   const router = express.Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb' });
-  router.get('/oauth2/authorize', authorize(ctx, 'show'));
-  router.post('/oauth2/authorize', form, authorize(ctx, 'decide'));
-  router.post('/oauth2/token', form, issueToken(ctx));
+  router.post('/oauth2/token', express.urlencoded({ extended: false, limit: '16kb' }), issueToken(ctx));
   return router;
 }

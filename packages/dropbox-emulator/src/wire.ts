@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 
 /**
- * How Dropbox answers on the wire (dropbox-api.md section 3): JSON with the exact
+ * How Dropbox answers on the wire (README.md, "Calls"): JSON with the exact
  * `application/json` content type, plain-text 400s, and error summaries that end in a random
  * run of dots so that clients branch on `.tag`, never on the summary.
  */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { addSampleFiles, DropboxEmulator } from '../src';
 
-/** The emulator speaks Dropbox's wire contract (shared/dropbox-api.md), byte for byte where it is known. */
+/** The emulator speaks Dropbox's wire contract (README.md, "The Dropbox facts it implements"), byte for byte where it is known. */
 
 const REDIRECT_URI = 'http://localhost:9999/cb';
 let emulator: DropboxEmulator;

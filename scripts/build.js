@@ -9,7 +9,23 @@ const { transpile, buildPackage } = require('../packages/dropbox-emulator/script
 
 const ROOT = path.join(__dirname, '..');
 
-Promise.all([transpile(path.join(ROOT, 'src'), path.join(ROOT, 'dist')), buildPackage()]).catch(() => {
-  // esbuild has printed the error already.
-  process.exit(1);
-});
+function esbuildInstalled() {
+  try {
+    require.resolve('esbuild');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+if (!esbuildInstalled() && process.env.npm_lifecycle_event === 'prepare') {
+  // `npm ci --omit=dev` (a production image) has no esbuild: it runs a dist/ built where the
+  // dev dependencies are (`npm ci && npm run build`), so the install must not fail here.
+  console.warn('esbuild is not installed (a production-only install?): not building; dist/ must come from a build with the dev dependencies.');
+} else {
+  Promise.all([transpile(path.join(ROOT, 'src'), path.join(ROOT, 'dist')), buildPackage()]).catch((error) => {
+    // esbuild prints its own errors; anything else (esbuild missing for `npm run build`) is said here.
+    if (error?.code === 'MODULE_NOT_FOUND') console.error(error.message);
+    process.exit(1);
+  });
+}

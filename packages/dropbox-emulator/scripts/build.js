@@ -5,7 +5,6 @@
  */
 const { rmSync, readdirSync } = require('node:fs');
 const path = require('node:path');
-const esbuild = require('esbuild');
 
 /** Every .ts file under `dir`, declaration files left out (they hold types only). */
 function sourcesIn(dir) {
@@ -16,6 +15,8 @@ function sourcesIn(dir) {
 
 /** Empties `outDir` first, so a file removed from `srcDir` cannot live on in the build. */
 async function transpile(srcDir, outDir) {
+  // Required here, not at the top: a production-only install has no esbuild (see the root's scripts/build.js).
+  const esbuild = require('esbuild');
   rmSync(outDir, { recursive: true, force: true });
   await esbuild.build({
     entryPoints: sourcesIn(srcDir),

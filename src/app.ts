@@ -59,6 +59,8 @@ export interface Dropview {
   start(): void;
   /** One sweep of lapsed grants now (what start() does every minute); the number revoked. */
   sweepGrants(): Promise<number>;
+  /** Event streams open on this instance, and the distinct folders they watch. */
+  liveStreams(): { streams: number; folders: number };
   /** Stops background work and reads in progress; the caller closes the HTTP server and stores. */
   stop(): Promise<void>;
 }
@@ -98,6 +100,7 @@ export function createApp(deps: AppDeps): Dropview {
       longpoller: deps.api,
       sessionIsLive: (sid) => new Promise((resolve, reject) => deps.sessions.store.get(sid, (error, data) => (error ? reject(error) : resolve(data?.connectedAt !== undefined)))),
       isDisconnected: (error) => error instanceof AppError && error.status === 401,
+      isFolderGone: (error) => error instanceof AppError && (error.status === 404 || hasDropboxTag(error, 'not_folder')),
       onError: (event, error) => logger.warn({ event, code: (error as AppError).code }, 'live folder updates paused'),
     },
     { ...config.eventStreams, folders: LONGPOLL_SOCKETS, sessionCheckMs: deps.streamSessionCheckMs ?? 30_000 },
@@ -185,6 +188,7 @@ export function createApp(deps: AppDeps): Dropview {
     app,
     start: () => grantSweeper.start(),
     sweepGrants: () => grantSweeper.sweep(),
+    liveStreams: () => watcher.size,
     async stop() {
       // Open pages' streams end at once: nothing waits for their longpolls.
       watcher.closeAll();

@@ -7,8 +7,7 @@ import { ConfigError, loadConfig, redirectUriOf, type Config } from './config';
 import { DropboxApiClient } from './dropbox/api-client';
 import { DEFAULT_HTTP_OPTIONS } from './dropbox/http';
 import { DropboxOAuthClient } from './dropbox/oauth-client';
-import { DropboxEmulator } from './emulator/emulator';
-import { addSampleFiles } from './emulator/sample-files';
+import type { DropboxEmulator } from '@dropview/dropbox-emulator';
 import { createLogger } from './logging/logger';
 import { connectRedisBackend, embeddedBackend, StartupError, type SessionBackend } from './sessions/session-store';
 
@@ -21,7 +20,12 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/**
+ * Demo mode only: the emulator package (and jpeg-js under it) is loaded here, on demand, so a
+ * process talking to the real Dropbox never loads it (test/server/demo-only-emulator.test.ts).
+ */
 async function startDemoEmulator(config: Config): Promise<{ emulator: DropboxEmulator; config: Config }> {
+  const { DropboxEmulator, addSampleFiles } = await import('@dropview/dropbox-emulator');
   const emulator = new DropboxEmulator({ redirectUris: [] });
   addSampleFiles(emulator.tree);
   const url = await emulator.listen(0, '127.0.0.1');

@@ -71,7 +71,8 @@ export async function startRedis(port: number): Promise<ChildProcess> {
 
 export async function startEmulatorProcess(latencyMs: number, redirectUri: string): Promise<EmulatorProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts'], {
+  // `npm run emulator` from the package's TypeScript source, so a benchmark never runs a stale emulator build.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/dropbox-emulator/src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, EMULATOR_PORT: String(port), EMULATOR_REDIRECT_URIS: redirectUri, EMULATOR_AUTO_APPROVE: '1', EMULATOR_CONTROL: '1', EMULATOR_LATENCY_MS: String(latencyMs) },
     stdio: ['ignore', 'pipe', 'inherit'],

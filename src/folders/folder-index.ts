@@ -200,10 +200,19 @@ export class FolderIndex {
     return this.pageOf(held, request, positions, stale);
   }
 
-  /** The index's Dropbox cursor and whether it is complete, for watching the folder (longpoll). */
+  /**
+   * The index's Dropbox cursor and whether it is complete, for watching the folder (longpoll).
+   * A folder with no index (it expired while its page stayed open) is read again.
+   */
   async cursorOf(source: FolderSource, path: string): Promise<{ id: string; cursor?: string; complete: boolean; entries: number; version: string }> {
     const id = this.idOf(source, path);
-    const held = this.reads.get(id)?.held ?? (await this.sync(id));
+    let held = this.reads.get(id)?.held ?? (await this.sync(id));
+    if (!held || (!held.complete && !this.reads.has(id))) {
+      const reading = await this.startReadingOnce(source, path, id, held);
+      // A folder that cannot be read (gone, not a folder) says so here, to whoever watches it.
+      await reading?.firstPage;
+      held = reading?.held ?? held;
+    }
     return { id, cursor: held?.complete ? held.cursor : undefined, complete: held?.complete ?? false, entries: held?.snapshot.size ?? 0, version: held ? this.versionOf(held) : '' };
   }
 

@@ -44,6 +44,8 @@ export interface WatcherDeps {
   sessionIsLive(sessionId: string): Promise<boolean>;
   /** A check failed because the session's Dropbox access is gone: its streams end. */
   isDisconnected(error: unknown): boolean;
+  /** The folder itself is gone (deleted, or not a folder): every stream of it ends. */
+  isFolderGone(error: unknown): boolean;
   onError?(event: string, error: unknown): void;
 }
 
@@ -126,7 +128,7 @@ class Watch {
         }
         if (backoffSeconds) await pause(backoffSeconds * 1000);
       } catch (error) {
-        if (this.signal.aborted) break;
+        if (this.signal.aborted || this.deps.isFolderGone(error)) break;
         this.deps.onError?.('longpoll_failed', error);
         await pause(RETRY_MS);
         known = (await this.withSource((source) => this.deps.folders.cursorOf(source, this.path)).catch(() => known)) ?? known;

@@ -1,4 +1,4 @@
-import { BIG_FOLDER, BIG_FOLDER_SIZE } from '../../src/emulator/sample-files';
+import { BIG_FOLDER, BIG_FOLDER_SIZE } from '@dropview/dropbox-emulator';
 import { decodeHtml, entryLinksOf, loadMoreHrefOf } from '../support/html';
 import { startStack, withConnectedUser, type Stack } from '../support/stack';
 

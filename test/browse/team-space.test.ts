@@ -1,7 +1,6 @@
 import { connect } from '../support/oauth-dance';
 import { startStack, type Stack } from '../support/stack';
-import { DropboxEmulator } from '../../src/emulator/emulator';
-import { gradientJpeg } from '../../src/emulator/images';
+import { DropboxEmulator, gradientJpeg } from '@dropview/dropbox-emulator';
 
 describe('Team spaces: a team account browses its team space from the root', () => {
   let emulator: DropboxEmulator;

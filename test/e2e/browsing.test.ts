@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { BIG_FOLDER } from '../../src/emulator/sample-files';
+import { BIG_FOLDER } from '@dropview/dropbox-emulator';
 import { startStack, type Stack } from '../support/stack';
 import { launchChromium, seriousAccessibilityViolations } from './browser';
 

@@ -1,6 +1,6 @@
 import { connect } from '../support/oauth-dance';
 import { withConnectedUser } from '../support/stack';
-import type { Fault } from '../../src/emulator/emulator';
+import type { Fault } from '@dropview/dropbox-emulator';
 
 /** What must never reach a client: stack frames, internal error names, library text, tokens. */
 const LEAKS = /\n\s+at |Error:|AxiosError|ECONN|node_modules|stack|sl\.u\./;

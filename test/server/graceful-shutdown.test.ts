@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import request from 'supertest';
-import type { DropboxEmulator } from '../../src/emulator/emulator';
+import type { DropboxEmulator } from '@dropview/dropbox-emulator';
 import { connect } from '../support/oauth-dance';
 import { startServerProcess } from '../support/server-process';
 import { startEmulator, TEST_SESSION_SECRET } from '../support/stack';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DropboxEmulator } from '../../src/emulator/emulator';
+import type { DropboxEmulator } from '@dropview/dropbox-emulator';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
 import { startEmulator, startStack, type Stack } from '../support/stack';
 

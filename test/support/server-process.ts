@@ -2,7 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 
-/** Dropview as a real process (`src/server.ts` through tsx), for tests and the soak. */
+/**
+ * Dropview as a real process (`src/server.ts` through tsx), for tests and the soak. Through
+ * tsx, the `@dropview/source` condition makes demo mode load the emulator package from its
+ * TypeScript source, as jest does, so no stale build is ever tested.
+ */
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -15,9 +19,13 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** `compiled`: run `dist/server.js` (after `npm run build`), as production does, instead of the sources. */
-export async function startServerProcess(env: Record<string, string | undefined>, options: { compiled?: boolean; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.compiled ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'])], {
+/**
+ * `compiled`: run `dist/server.js` (after `npm run build`), as production does, instead of the
+ * sources. `nodeArgs` go to node, `args` to Dropview (`--demo`).
+ */
+export async function startServerProcess(env: Record<string, string | undefined>, options: { compiled?: boolean; nodeArgs?: string[]; args?: string[] } = {}): Promise<ServerProcess> {
+  const entry = options.compiled ? ['dist/server.js'] : ['--conditions=@dropview/source', '--import', 'tsx', 'src/server.ts'];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry, ...(options.args ?? [])], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'supertest';
-import type { DropboxEmulator } from '../../src/emulator/emulator';
+import type { DropboxEmulator } from '@dropview/dropbox-emulator';
 import { csrfTokenOf } from '../support/html';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
 import { startEmulator, startStack, storedCredentials, storedSession, type Stack } from '../support/stack';

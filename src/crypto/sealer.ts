@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * Authenticated encryption (AES-256-GCM) for what Dropview keeps about people: Dropbox tokens,
@@ -21,13 +21,16 @@ const TAG_BYTES = 16;
 interface SealingKey {
   id: Buffer;
   key: Buffer;
+  /** Keys the synthetic IVs of deterministic seals: a key of its own, never the cipher's. */
+  ivKey: Buffer;
 }
 
 export type SealingPurpose = 'token-encryption-v1' | 'folder-index-v1' | 'page-cursor-v1';
 
 function deriveKey(material: string, purpose: SealingPurpose): SealingKey {
   const key = Buffer.from(hkdfSync('sha256', material, 'dropview', purpose, 32));
-  return { id: createHash('sha256').update(key).digest().subarray(0, KEY_ID_BYTES), key };
+  const ivKey = Buffer.from(hkdfSync('sha256', material, 'dropview', `${purpose}:synthetic-iv`, 32));
+  return { id: createHash('sha256').update(key).digest().subarray(0, KEY_ID_BYTES), key, ivKey };
 }
 
 export class Sealer {
@@ -38,11 +41,15 @@ export class Sealer {
     this.keys = keyMaterials.map((material) => deriveKey(material, purpose));
   }
 
-  /** Text in, URL-safe text out: `v1.<key id>.<iv>.<tag>.<ciphertext>`. */
-  seal(plaintext: string, context = ''): string {
-    const { id, key } = this.keys[0];
+  /**
+   * Text in, URL-safe text out: `v1.<key id>.<iv>.<tag>.<ciphertext>`. `deterministic`: the IV
+   * is a keyed hash of the plaintext and context (a synthetic IV), so the same value seals to
+   * the same text, as a page cursor in an address should; it reveals only that two are equal.
+   */
+  seal(plaintext: string, context = '', options: { deterministic?: boolean } = {}): string {
+    const { id, key, ivKey } = this.keys[0];
     const keyId = id.toString('base64url');
-    const iv = randomBytes(IV_BYTES);
+    const iv = options.deterministic ? createHmac('sha256', ivKey).update(context).update('\0').update(plaintext).digest().subarray(0, IV_BYTES) : randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(textAad(keyId, context)));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);

@@ -187,9 +187,12 @@ export class FolderWatcher {
     else if (this.total >= this.limits.perInstance) return { ok: false, reason: 'instance_full' };
     if (!this.watches.has(id) && this.watches.size >= this.limits.folders) return { ok: false, reason: 'too_many_folders' };
 
-    const target = this.watches.get(id) ?? this.startWatch(id, path);
+    const existing = this.watches.get(id);
+    const target = existing ?? new Watch(id, path, this.deps, (sessionId) => this.endSession(sessionId));
     const stream = new Stream(client, target, (ended) => this.forget(ended));
     target.streams.add(stream);
+    // A new watch starts once it has its first stream: its loop reads Dropbox as that stream's session.
+    if (!existing) this.startWatch(target);
     this.bySession.set(client.sessionId, [...(this.bySession.get(client.sessionId) ?? []), stream]);
     this.total += 1;
     stream.schedule(setTimeout(() => stream.end(), this.limits.lifetimeMs));
@@ -214,8 +217,8 @@ export class FolderWatcher {
     for (const watch of [...this.watches.values()]) for (const stream of [...watch.streams]) stream.end();
   }
 
-  private startWatch(id: string, path: string): Watch {
-    const watch = new Watch(id, path, this.deps, (sessionId) => this.endSession(sessionId));
+  private startWatch(watch: Watch): void {
+    const { id } = watch;
     this.watches.set(id, watch);
     watch
       .run()
@@ -225,7 +228,6 @@ export class FolderWatcher {
         for (const stream of [...watch.streams]) stream.end();
         if (this.watches.get(id) === watch) this.watches.delete(id);
       });
-    return watch;
   }
 
   private forget(stream: Stream): void {

@@ -18,7 +18,8 @@ function contextOf(indexId: string, sort: SortChoice): string {
 
 export function sealPosition(sealer: Sealer, indexId: string, sort: SortChoice, row: SortFields): string {
   const payload: Payload = [row.folder ? 1 : 0, row.name, row.lower, row.size, row.modified];
-  return sealer.seal(JSON.stringify(payload), contextOf(indexId, sort));
+  // The same row gives the same cursor, so a page's address and HTML stay the same while the folder does.
+  return sealer.seal(JSON.stringify(payload), contextOf(indexId, sort), { deterministic: true });
 }
 
 /** The position, or undefined when the cursor was made for another folder or order, or altered. */

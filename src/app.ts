@@ -192,7 +192,7 @@ export function createApp(deps: AppDeps): Dropview {
     async stop() {
       // Open pages' streams end at once: nothing waits for their longpolls.
       watcher.closeAll();
-      folders.close();
+      await folders.close();
       await grantSweeper.stop();
     },
   };

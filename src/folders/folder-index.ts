@@ -229,9 +229,14 @@ export class FolderIndex {
     return this.store.bytesOf(this.idOf(source, path));
   }
 
-  /** Stops reads in progress (at shutdown): their leases lapse and another instance takes over. */
-  close(): void {
+  /**
+   * Stops reads in progress (at shutdown): each stops after its Dropbox call in flight and
+   * hands its read lease back, so another instance resumes at once; waits `graceMs` at most.
+   */
+  async close(graceMs = 2000): Promise<void> {
     this.closing.abort();
+    const settled = Promise.allSettled([...this.reads.values()].map((reading) => reading.done));
+    await Promise.race([settled, delay(graceMs)]);
   }
 
   private positionsOf(id: string, request: PageRequest) {
@@ -389,9 +394,9 @@ export class FolderIndex {
         if (!this.closing.signal.aborted) this.options.onBackgroundError?.('folder_read_failed', error);
         throw error;
       })
-      .finally(() => {
+      .finally(async () => {
         this.reads.delete(id);
-        void this.store.releaseLease(id, owner).catch(() => undefined);
+        await this.store.releaseLease(id, owner).catch(() => undefined);
       });
     reading.done.catch(() => undefined);
     this.reads.set(id, reading);

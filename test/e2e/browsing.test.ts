@@ -138,6 +138,30 @@ describe('Dropview in a real browser (Chromium)', () => {
     expect(await page.locator('#live-status').textContent()).toBe('This folder was updated.');
   });
 
+  test('when the open folder changes after the person loaded more rows, then the refresh keeps every loaded row, the place and the focus', async () => {
+    const folder = `${stack.url}/browse/${encodeURIComponent(BIG_FOLDER.slice(1))}`;
+    await page.goto(folder);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('#entries > tr').length === 400);
+    const focused = page.locator('#entries > tr').nth(350).locator('a');
+    await focused.focus();
+    const focusedName = await focused.textContent();
+    const scrolled = await page.evaluate(() => window.scrollY);
+
+    stack.emulator.tree.addFile(`${BIG_FOLDER}/file 0.txt`, { content: 'sorts first' });
+    await page.waitForFunction(() => document.getElementById('live-status')?.textContent === 'This folder was updated.');
+
+    expect(await page.locator('#entries > tr').count()).toBe(401);
+    expect(await page.locator('#entries > tr').first().locator('a').textContent()).toBe('file 0.txt');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(focusedName);
+    expect(Math.abs((await page.evaluate(() => window.scrollY)) - scrolled)).toBeLessThan(200);
+    // "Load more" goes on after the last loaded row: nothing skipped, nothing twice.
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('#entries > tr').length === 601);
+    const names = await page.locator('#entries > tr td:first-child a').allTextContents();
+    expect(new Set(names).size).toBe(601);
+  });
+
   test('when the person disconnects, then they are back on the home page and no longer connected', async () => {
     await page.goto(`${stack.url}/browse`);
     await page.getByRole('button', { name: 'Disconnect' }).click();

@@ -1,0 +1,365 @@
+import { RedisConnection } from '../../src/redis/connection';
+import { expectedNames, type Sort } from '../support/folder-order';
+import { entryLinksOf, loadMoreHrefOf } from '../support/html';
+import { connect } from '../support/oauth-dance';
+import { startEmulator, startStack, type Stack } from '../support/stack';
+
+/**
+ * Folders of any size (issue 10): one folder index per account and root, shared by every
+ * instance and session, kept fresh by Dropbox's own cursors, sorted over the whole folder and
+ * paged by position.
+ */
+
+interface Listing {
+  path: string;
+  entries: { type: 'folder' | 'file'; name: string; path: string; size?: number; modified?: string }[];
+  hasMore: boolean;
+  cursor?: string;
+  complete: boolean;
+  total: number;
+}
+
+type Agent = ReturnType<Stack['agent']>;
+
+const folderCalls = (stack: Stack) => stack.emulator.journal.filter((call) => call.route.startsWith('files/list_folder') && call.route !== 'files/list_folder/longpoll');
+const query = (sort: Sort) => `sort=${sort.key}&order=${sort.order}`;
+
+async function json(agent: Agent, address: string): Promise<Listing> {
+  return (await agent.get(address).set('Accept', 'application/json').expect(200)).body as Listing;
+}
+
+/** Every entry of a folder, page after page, in the order asked for. */
+async function walk(agent: Agent, folder: string, sort: Sort): Promise<string[]> {
+  const names: string[] = [];
+  let listing = await json(agent, `${folder}?${query(sort)}`);
+  names.push(...listing.entries.map((entry) => entry.name));
+  while (listing.hasMore) {
+    listing = await json(agent, `${folder}?${query(sort)}&cursor=${encodeURIComponent(listing.cursor as string)}`);
+    names.push(...listing.entries.map((entry) => entry.name));
+  }
+  return names;
+}
+
+async function redisValuesOf(stack: Stack): Promise<Buffer> {
+  const redis = RedisConnection.single({ url: stack.config.redisUrl });
+  await redis.connect();
+  try {
+    const chunks: Buffer[] = [];
+    for (const key of await redis.command<string[]>(undefined, true, ['KEYS', `${stack.namespace}fi:*`])) {
+      const type = await redis.command(key, true, ['TYPE', key]);
+      if (type === 'list') chunks.push(...(await redis.commandForBuffers<Buffer[]>(key, true, ['LRANGE', key, '0', '-1'])));
+      if (type === 'hash') chunks.push(Buffer.from(JSON.stringify(await redis.hGetAll(key))));
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    await redis.close();
+  }
+}
+
+describe('A folder index shared by every instance and session of an account', () => {
+  let first: Stack;
+  let second: Stack;
+  beforeAll(async () => {
+    first = await startStack();
+    second = await startStack({ emulator: first.emulator, namespace: first.namespace, env: { BASE_URL: first.url } });
+    first.emulator.addPhotos('/Camera Uploads', 3000, 7);
+  });
+  afterAll(async () => {
+    await second.close();
+    await first.close();
+  });
+
+  test('when two sessions of one account view a folder on two instances, then Dropbox lists it once and each later view costs one empty check', async () => {
+    const one = first.agent();
+    await connect(one);
+    const other = second.agent();
+    await connect(other);
+    const before = folderCalls(first).length;
+
+    await json(one, '/browse/Camera%20Uploads');
+    const reads = folderCalls(first).slice(before);
+    expect(reads.filter((call) => call.route === 'files/list_folder')).toHaveLength(1);
+
+    for (const [agent, label] of [[other, 'second instance'], [one, 'first instance']] as const) {
+      const calls = folderCalls(first).length;
+      const listing = await json(agent, '/browse/Camera%20Uploads');
+      expect({ label, calls: folderCalls(first).slice(calls).map((call) => call.route) }).toEqual({ label, calls: ['files/list_folder/continue'] });
+      expect(listing.total).toBe(3000);
+    }
+  });
+
+  test('when a folder is indexed, then Redis holds no file name of it and its keys expire', async () => {
+    const agent = first.agent();
+    await connect(agent);
+    const listing = await json(agent, '/browse/Camera%20Uploads');
+    const stored = await redisValuesOf(first);
+    expect(stored.length).toBeGreaterThan(0);
+    for (const entry of listing.entries.slice(0, 20)) expect(stored.includes(entry.name)).toBe(false);
+    expect(stored.includes('Camera Uploads')).toBe(false);
+
+    const redis = RedisConnection.single({ url: first.config.redisUrl });
+    await redis.connect();
+    try {
+      for (const key of await redis.command<string[]>(undefined, true, ['KEYS', `${first.namespace}fi:*`])) {
+        if (key.endsWith(':r')) continue;
+        const ttl = await redis.command<number>(key, true, ['TTL', key]);
+        expect(ttl).toBeGreaterThan(0);
+        expect(ttl).toBeLessThanOrEqual(24 * 3600);
+      }
+    } finally {
+      await redis.close();
+    }
+  });
+});
+
+describe('Two accounts with the same folder path', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => stack.close());
+
+  test('when two accounts each have /Shared Name, then each sees only its own files', async () => {
+    const { emulator } = stack;
+    const ana = emulator.addAccount({ givenName: 'Ana', surname: 'One', email: 'ana@example.com' });
+    const ben = emulator.addAccount({ givenName: 'Ben', surname: 'Two', email: 'ben@example.com' });
+    ana.tree.addFile('/Shared Name/only-ana.txt', { content: 'a' });
+    ben.tree.addFile('/Shared Name/only-ben.txt', { content: 'b' });
+
+    emulator.signInAs(ana.accountId);
+    const anaAgent = stack.agent();
+    await connect(anaAgent);
+    emulator.signInAs(ben.accountId);
+    const benAgent = stack.agent();
+    await connect(benAgent);
+    emulator.signInAs(emulator.defaultAccount.accountId);
+
+    expect((await json(anaAgent, '/browse/Shared%20Name')).entries.map((entry) => entry.name)).toEqual(['only-ana.txt']);
+    expect((await json(benAgent, '/browse/Shared%20Name')).entries.map((entry) => entry.name)).toEqual(['only-ben.txt']);
+    expect((await json(anaAgent, '/browse/Shared%20Name')).entries.map((entry) => entry.name)).toEqual(['only-ana.txt']);
+  });
+});
+
+describe('Fresh through Dropbox\'s cursor', () => {
+  let first: Stack;
+  let second: Stack;
+  let one: Agent;
+  let other: Agent;
+  beforeAll(async () => {
+    first = await startStack();
+    second = await startStack({ emulator: first.emulator, namespace: first.namespace, env: { BASE_URL: first.url } });
+    for (let n = 1; n <= 30; n += 1) first.emulator.tree.addFile(`/Changing/file ${n}.txt`, { content: 'x'.repeat(n), modified: new Date(Date.UTC(2025, 0, n)) });
+    one = first.agent();
+    await connect(one);
+    other = second.agent();
+    await connect(other);
+    await json(one, '/browse/Changing');
+  });
+  afterAll(async () => {
+    await second.close();
+    await first.close();
+  });
+
+  const namesOf = async (agent: Agent, sort: Sort = { key: 'name', order: 'asc' }) => (await json(agent, `/browse/Changing?${query(sort)}`)).entries.map((entry) => entry.name);
+
+  test('when files are added, rewritten and deleted between views, then the next view on either instance shows it, for one check each', async () => {
+    const { tree } = first.emulator;
+    tree.addFile('/Changing/file 31.txt', { content: 'new', modified: new Date(Date.UTC(2026, 5, 1)) });
+    tree.modifyFile('/Changing/file 1.txt', { content: 'x'.repeat(5000), modified: new Date(Date.UTC(2026, 6, 1)) });
+    tree.remove('/Changing/file 2.txt');
+
+    const calls = folderCalls(first).length;
+    const newest = await namesOf(other, { key: 'modified', order: 'desc' });
+    expect(newest.slice(0, 2)).toEqual(['file 1.txt', 'file 31.txt']);
+    expect(newest).not.toContain('file 2.txt');
+    expect(folderCalls(first).slice(calls).map((call) => call.route)).toEqual(['files/list_folder/continue']);
+
+    const bySize = (await json(one, '/browse/Changing?sort=size&order=desc')).entries;
+    expect(bySize[0]).toMatchObject({ name: 'file 1.txt', size: 5000 });
+    expect(bySize).toHaveLength(30);
+    expect(folderCalls(first).slice(calls).map((call) => call.route)).toEqual(['files/list_folder/continue', 'files/list_folder/continue']);
+  });
+
+  test('when the index is lost (evicted from Redis), then the next view reads the folder again and is right', async () => {
+    const redis = RedisConnection.single({ url: first.config.redisUrl });
+    await redis.connect();
+    try {
+      for (const key of await redis.command<string[]>(undefined, true, ['KEYS', `${first.namespace}fi:*`])) await redis.del(key);
+    } finally {
+      await redis.close();
+    }
+    first.emulator.tree.addFile('/Changing/after loss.txt', { content: 'x' });
+    const before = first.emulator.calls('files/list_folder').length;
+    expect(await namesOf(other)).toContain('after loss.txt');
+    expect(first.emulator.calls('files/list_folder').length).toBe(before + 1);
+  });
+});
+
+describe('Every sort over the whole folder, at 100,000 entries', () => {
+  let stack: Stack;
+  let agent: Agent;
+  beforeAll(async () => {
+    stack = await startStack({ listPageSize: 2000 });
+    stack.emulator.addPhotos('/Huge', 100_000, 3);
+    stack.emulator.tree.addFolder('/Huge/Albums');
+    stack.emulator.tree.addFolder('/Huge/2019');
+    agent = stack.agent();
+    await connect(agent);
+    // The first view reads all 100,000 before it answers, or says it is partial; wait until complete.
+    while (!(await json(agent, '/browse/Huge')).complete) await new Promise((resolve) => setTimeout(resolve, 100));
+  }, 60_000);
+  afterAll(async () => stack.close());
+
+  test.each([
+    { key: 'modified', order: 'desc' },
+    { key: 'name', order: 'asc' },
+    { key: 'size', order: 'asc' },
+  ] as Sort[])('when the folder is walked page by page sorted by $key $order, then every entry comes once, in its place', async (sort) => {
+    const expected = expectedNames(stack.emulator.groundTruth('/Huge'), sort);
+    const walked = await walk(agent, '/browse/Huge', sort);
+    expect(walked.length).toBe(100_002);
+    const misplaced = walked.findIndex((name, index) => name !== expected[index]);
+    // The first entry out of place, with its neighbours, or none (a deep equality of 100,000 names would take seconds).
+    expect(misplaced < 0 ? undefined : { at: misplaced, walked: walked.slice(misplaced - 1, misplaced + 2), expected: expected.slice(misplaced - 1, misplaced + 2) }).toBeUndefined();
+  }, 60_000);
+});
+
+describe('Page cursors that cannot skip or repeat', () => {
+  let first: Stack;
+  let second: Stack;
+  beforeAll(async () => {
+    first = await startStack({ listPageSize: 10 });
+    second = await startStack({ emulator: first.emulator, namespace: first.namespace, env: { BASE_URL: first.url }, listPageSize: 10 });
+    for (let n = 1; n <= 40; n += 1) first.emulator.tree.addFile(`/Paged/photo ${String(n).padStart(2, '0')}.jpg`, { content: 'x' });
+  });
+  afterAll(async () => {
+    await second.close();
+    await first.close();
+  });
+
+  test('when the folder changes between "Load more" pages read on different instances, then every entry that stayed appears exactly once', async () => {
+    const one = first.agent();
+    await connect(one);
+    const other = second.agent();
+    await connect(other);
+    const page1 = await json(one, '/browse/Paged');
+    expect(page1.entries.map((entry) => entry.name).at(-1)).toBe('photo 10.jpg');
+
+    const { tree } = first.emulator;
+    tree.addFile('/Paged/photo 00.jpg', { content: 'before the cursor' });
+    tree.addFile('/Paged/photo 10b.jpg', { content: 'right after the cursor' });
+    tree.remove('/Paged/photo 10.jpg');
+    tree.remove('/Paged/photo 11.jpg');
+
+    const seen = page1.entries.map((entry) => entry.name);
+    let listing = page1;
+    while (listing.hasMore) {
+      listing = await json(other, `/browse/Paged?cursor=${encodeURIComponent(listing.cursor as string)}`);
+      seen.push(...listing.entries.map((entry) => entry.name));
+    }
+    expect(seen[10]).toBe('photo 10b.jpg');
+    const stayed = Array.from({ length: 40 }, (_, index) => `photo ${String(index + 1).padStart(2, '0')}.jpg`).filter((name) => name !== 'photo 11.jpg');
+    for (const name of stayed) expect(seen.filter((candidate) => candidate === name)).toHaveLength(1);
+  });
+
+  test('when the list is asked for "through" a cursor, then it holds every row from the start to that one, as it is now', async () => {
+    const agent = first.agent();
+    await connect(agent);
+    const page1 = await json(agent, '/browse/Paged');
+    const page2 = await json(agent, `/browse/Paged?cursor=${encodeURIComponent(page1.cursor as string)}`);
+    first.emulator.tree.addFile('/Paged/photo 01a.jpg', { content: 'x' });
+
+    const through = await json(agent, `/browse/Paged?through=${encodeURIComponent(page2.cursor as string)}`);
+    const expected = [...page1.entries, ...page2.entries].map((entry) => entry.name);
+    expected.splice(expected.indexOf('photo 01.jpg') + 1, 0, 'photo 01a.jpg');
+    expect(through.entries.map((entry) => entry.name)).toEqual(expected);
+    expect(through.cursor).toBe(page2.cursor);
+  });
+
+  test('when a cursor is made up or belongs to another folder, then it is a 400, not a wrong page', async () => {
+    const agent = first.agent();
+    await connect(agent);
+    for (let n = 1; n <= 11; n += 1) first.emulator.tree.addFile(`/Elsewhere/${n}.txt`, { content: 'x' });
+    const elsewhere = await json(agent, '/browse/Elsewhere');
+    await agent.get('/browse/Paged?cursor=v1.made.up.cursor.value').set('Accept', 'application/json').expect(400);
+    await agent.get(`/browse/Paged?cursor=${encodeURIComponent(elsewhere.cursor as string)}`).set('Accept', 'application/json').expect(400);
+    // The same position in another order is another cursor too.
+    await agent.get(`/browse/Elsewhere?sort=size&order=asc&cursor=${encodeURIComponent(elsewhere.cursor as string)}`).set('Accept', 'application/json').expect(400);
+  });
+});
+
+describe('A first read that does not keep people waiting', () => {
+  let first: Stack;
+  let second: Stack;
+  beforeAll(async () => {
+    const emulator = await startEmulator();
+    first = await startStack({ emulator });
+    second = await startStack({ emulator, namespace: first.namespace, env: { BASE_URL: first.url } });
+    emulator.addPhotos('/Slow', 12_000, 5);
+  });
+  afterAll(async () => {
+    first.emulator.setLatency(0);
+    first.emulator.setLatencyPerEntry(0);
+    await second.close();
+    await first.close();
+    await first.emulator.close();
+  });
+
+  test('when a big folder is opened at once on two instances at Dropbox\'s pace, then it is read once, both answer within a second with what was read, and it completes', async () => {
+    const { emulator } = first;
+    emulator.setLatency(150);
+    emulator.setLatencyPerEntry(0.1);
+    const one = first.agent();
+    await connect(one);
+    const other = second.agent();
+    await connect(other);
+    const listings = emulator.calls('files/list_folder').length;
+
+    const started = Date.now();
+    const [html, partial] = await Promise.all([one.get('/browse/Slow').set('Accept', 'text/html').expect(200), json(other, '/browse/Slow?sort=modified&order=desc')]);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(html.text).toMatch(/Reading this folder: <span id="reading-count">[\d,]+<\/span> items so far/);
+    expect(partial.complete).toBe(false);
+    expect(partial.entries.length).toBeGreaterThan(0);
+    expect(emulator.calls('files/list_folder').length).toBe(listings + 1);
+
+    let done = partial;
+    while (!done.complete) done = await json(other, '/browse/Slow?sort=modified&order=desc');
+    expect(done.entries.map((entry) => entry.name)).toEqual(expectedNames(emulator.groundTruth('/Slow'), { key: 'modified', order: 'desc' }).slice(0, 200));
+    expect(emulator.calls('files/list_folder').length).toBe(listings + 1);
+    expect(emulator.calls('files/list_folder/continue').length).toBeGreaterThanOrEqual(5);
+  }, 30_000);
+
+  test('when the instance reading a folder stops half way, then another resumes from where it was and no entry is lost or read twice', async () => {
+    const { emulator } = first;
+    emulator.setLatency(100);
+    emulator.setLatencyPerEntry(0.05);
+    emulator.addPhotos('/Resumed', 10_000, 9);
+    const reader = await startStack({ emulator, namespace: first.namespace, env: { BASE_URL: first.url } });
+    try {
+      const agent = reader.agent();
+      await connect(agent);
+      const partial = await json(agent, '/browse/Resumed');
+      expect(partial.complete).toBe(false);
+    } finally {
+      await reader.close();
+    }
+    const listings = emulator.calls('files/list_folder').length;
+    const agent = second.agent();
+    await connect(agent);
+    let listing = await json(agent, '/browse/Resumed');
+    // The stopped reader handed its lease back, so this view took the read over; it completes.
+    while (!listing.complete) listing = await json(agent, '/browse/Resumed');
+    expect(listing.total).toBe(10_000);
+    expect(emulator.calls('files/list_folder').length).toBe(listings);
+    expect(await walk(agent, '/browse/Resumed', { key: 'name', order: 'asc' })).toEqual(expectedNames(emulator.groundTruth('/Resumed'), { key: 'name', order: 'asc' }));
+  }, 60_000);
+
+  test('when the page is shown without JavaScript, then its "Load more" link works while the folder is read', async () => {
+    const agent = first.agent();
+    await connect(agent);
+    const page = await agent.get('/browse/Slow').set('Accept', 'text/html').expect(200);
+    expect(entryLinksOf(page.text).length).toBeGreaterThan(0);
+    expect(loadMoreHrefOf(page.text)).toMatch(/cursor=/);
+  });
+});

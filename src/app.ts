@@ -90,6 +90,7 @@ export function createApp(deps: AppDeps): Dropview {
       ttlMs: config.folderIndex.ttlMs,
       maxEntries: config.folderIndex.maxEntries,
       memoryEntries: config.folderIndex.memoryEntries,
+      firstPageRows: deps.listPageSize ?? DEFAULT_LIST_PAGE_SIZE,
       now,
       onBackgroundError: (event, error) => logger.warn({ event, code: (error as AppError).code, errorName: (error as Error).name }, 'folder index work failed in the background'),
     },

@@ -43,6 +43,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class TokenKeeper {
   private readonly refreshesInFlight = new Map<string, Promise<StoredCredentials>>();
+  private readonly recent = new WeakMap<Request, { credentials: StoredCredentials; readAt: number }>();
   private readonly lockTtlMs: number;
   private readonly pollMs: number;
   private readonly now: () => number;
@@ -128,6 +129,7 @@ export class TokenKeeper {
 
   /** Forgets the session's credentials (they stay valid at Dropbox unless revoked first). */
   async forget(req: Request): Promise<void> {
+    this.recent.delete(req);
     delete req.session.connectedAt;
     delete req.session.accountId;
     delete req.session.pathRoot;
@@ -157,14 +159,35 @@ export class TokenKeeper {
     }
   }
 
+  /**
+   * The session's credentials, read from the store at most once every few seconds per request:
+   * a request that calls Dropbox many times (a folder read goes on after its request) reads
+   * them once, and its calls go out without waiting on Redis. A stale copy is harmless: an
+   * access token stays valid until it expires even after a refresh, and a revoked one fails
+   * with a 401, which reads the store again.
+   */
+  private async credentialsFor(req: Request): Promise<StoredCredentials | undefined> {
+    const kept = this.recent.get(req);
+    if (kept && this.now() - kept.readAt < REUSE_CREDENTIALS_MS) return kept.credentials;
+    const credentials = await this.store.get(req.sessionID);
+    this.keep(req, credentials);
+    return credentials;
+  }
+
+  private keep(req: Request, credentials: StoredCredentials | undefined): void {
+    if (credentials) this.recent.set(req, { credentials, readAt: this.now() });
+    else this.recent.delete(req);
+  }
+
   private async withValidToken<T>(req: Request, call: (auth: DropboxAuth) => Promise<T>): Promise<T> {
-    let credentials = await this.store.get(req.sessionID);
+    let credentials = await this.credentialsFor(req);
     if (!credentials) throw req.session.connectedAt === undefined ? notConnected() : reconnectRequired(ENDED_MESSAGE);
     if (this.now() >= credentials.expiresAt) credentials = await this.refresh(req, credentials);
     try {
       return await call(await this.authOf(req, credentials));
     } catch (error) {
       if (!isUnauthorized(error)) throw error;
+      this.recent.delete(req);
       if (error.dropboxTag !== 'expired_access_token') throw await this.disconnect(req, REVOKED_MESSAGE);
     }
     credentials = await this.refresh(req, credentials);
@@ -188,7 +211,9 @@ export class TokenKeeper {
       this.refreshesInFlight.set(sid, flight);
     }
     try {
-      return await flight;
+      const refreshed = await flight;
+      this.keep(req, refreshed);
+      return refreshed;
     } catch (error) {
       if (error instanceof AppError && error.dropboxTag === 'invalid_grant') throw await this.disconnect(req, REVOKED_MESSAGE);
       // Gone while this request was in flight (a logout elsewhere): leave the session untouched,
@@ -262,6 +287,8 @@ export class TokenKeeper {
 }
 
 const SESSION_ID_CONTEXT = 'session-id';
+/** How long a request reuses the credentials it read (see credentialsFor). */
+const REUSE_CREDENTIALS_MS = 5000;
 const accessContext = (sid: string) => `${sid}:access`;
 const refreshContext = (sid: string) => `${sid}:refresh`;
 

@@ -1,13 +1,13 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
+import { setImmediate as setImmediatePromise, setTimeout as delay } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import type { Sealer } from '../crypto/sealer';
 import type { ListedEntry, ListedPage } from '../dropbox/api-client';
 import { FolderSnapshot, type Change, type IndexEntry } from './folder-snapshot';
-import { decodeBatch, encodeBatch, upsertsOf } from './index-codec';
+import { decodeBatch, decodeEntries, decodeFirstPages, encodeBatch, encodeFirstPages, IndexCodecError, upsertsOf } from './index-codec';
 import type { FolderIndexStore, IndexHead } from './index-store';
 import { openPosition, sealPosition } from './page-cursor';
-import { displayComparator, indexAfter, type SortChoice } from './sort-order';
+import { displayComparator, indexAfter, SORT_KEYS, type SortChoice } from './sort-order';
 
 /**
  * Folders of any size, listed once and kept fresh by Dropbox's own cursors.
@@ -98,6 +98,8 @@ export interface FolderIndexOptions {
   cursorRefreshMs?: number;
   /** Compact when this many change batches follow the sorted ones. */
   compactAfterBatches?: number;
+  /** Rows of each order stored beside the index, so a first view on an instance that has not loaded it answers at once. */
+  firstPageRows?: number;
   now?: () => number;
   /** Said when background work (a read, a compaction) fails; never with tokens or names. */
   onBackgroundError?: (event: string, error: unknown) => void;
@@ -131,8 +133,12 @@ interface Reading {
 }
 
 const MAX_THROUGH_ROWS = 10_000;
+/** The collator's version: a compacted index sorted by the same one is loaded without checking its order. */
+const ICU_VERSION = process.versions.icu ?? 'none';
 const POLL_MS = 150;
 const COMPACT_BATCH_ENTRIES = 2000;
+
+const orderName = (sort: SortChoice) => `${sort.key}.${sort.order}`;
 
 function lowerName(pathLower: string): string {
   return pathLower.slice(pathLower.lastIndexOf('/') + 1);
@@ -145,7 +151,7 @@ export function changesOf(entries: readonly ListedEntry[]): Change[] {
     if (entry.type === 'deleted') return { kind: 'delete', lower };
     if (entry.type === 'folder') return { kind: 'upsert', entry: { folder: true, name: entry.name, lower, size: 0, modified: 0 } };
     const modified = entry.modified ? Math.floor(Date.parse(entry.modified) / 1000) : 0;
-    return { kind: 'upsert', entry: { folder: false, name: entry.name, lower, size: entry.size ?? 0, modified: Number.isFinite(modified) ? modified : 0, ...(entry.rev ? { rev: entry.rev } : {}) } };
+    return { kind: 'upsert', entry: { folder: false, name: entry.name, lower, size: entry.size ?? 0, modified: Number.isFinite(modified) ? modified : 0, rev: entry.rev } };
   });
 }
 
@@ -171,10 +177,11 @@ export class FolderIndex {
   ) {
     this.options = {
       listLimit: 2000,
-      firstPaintMs: 850,
+      firstPaintMs: 600,
       leaseMs: 15_000,
       cursorRefreshMs: 5 * 60_000,
       compactAfterBatches: 16,
+      firstPageRows: 200,
       now: Date.now,
       ...options,
     };
@@ -194,9 +201,12 @@ export class FolderIndex {
   async page(source: FolderSource, path: string, request: PageRequest): Promise<FolderPage> {
     const id = this.idOf(source, path);
     const positions = this.positionsOf(id, request);
+    const cold = await this.coldStart(source, id, request, positions);
+    if (cold?.page) return cold.page;
+    const early = cold?.early;
     const synced = await this.sync(id);
     if (!synced?.complete) return this.pageOf(await this.untilReadable(source, path, id, synced), request, positions, false);
-    const { held, stale } = await this.checked(source, path, id, synced);
+    const { held, stale } = await this.checked(source, path, id, synced, early);
     return this.pageOf(held, request, positions, stale);
   }
 
@@ -296,11 +306,23 @@ export class FolderIndex {
     }
     const { head, from, batches } = result;
     const held = known && from > 0 && known.generation === head.generation ? known : this.emptyHeld(id, head);
-    batches.forEach((batch, index) => {
-      const changes = decodeBatch(batch, this.sealer, id);
-      if (from + index < head.sortedBatches) held.snapshot.appendInNameOrder(changes.flatMap((change) => (change.kind === 'upsert' ? [change.entry] : [])));
-      else held.snapshot.apply(changes);
-    });
+    try {
+      for (const [index, batch] of batches.entries()) {
+        if (from + index < head.sortedBatches) held.snapshot.appendInNameOrder(decodeEntries(batch, this.sealer, id), head.sortedBy === ICU_VERSION);
+        else held.snapshot.apply(decodeBatch(batch, this.sealer, id));
+        // A big index loads in steps, so that requests in flight (this view's own check with
+        // Dropbox among them) go on meanwhile.
+        if (batches.length > 1) await setImmediatePromise();
+      }
+    } catch (error) {
+      if (!(error instanceof IndexCodecError)) throw error;
+      // Written under keys this server no longer has, or in a format it does not read: the
+      // index counts as lost, and the folder is read again.
+      this.options.onBackgroundError?.('folder_index_unreadable', error);
+      await this.store.delete(id);
+      this.held.delete(id);
+      return undefined;
+    }
     Object.assign(held, {
       generation: head.generation,
       batches: from + batches.length,
@@ -440,10 +462,24 @@ export class FolderIndex {
       firstPageDone();
     }
 
-    while (hasMore) {
+    // Each page is asked for as soon as the previous one's cursor is known: applying and writing
+    // a page happens while Dropbox prepares the next, so the read keeps Dropbox's own pace.
+    const ask = (from: string) => {
+      const call = source.listFolderContinue(from);
+      // Awaited below, unless the read stops first: that must not be an unhandled rejection.
+      call.catch(() => undefined);
+      return call;
+    };
+    let next = hasMore ? ask(cursor) : undefined;
+    while (next) {
       if (this.closing.signal.aborted) throw new Error('stopping');
       if (writeFailed) throw writeFailed;
-      const page = await source.listFolderContinue(cursor);
+      const page = await next;
+      const full = held.snapshot.size + page.entries.length >= this.options.maxEntries;
+      next = page.hasMore && !full ? ask(page.cursor) : undefined;
+      // Let that call go out before this page is applied: its request is sent from promise
+      // callbacks, which would otherwise wait for the work below.
+      if (next) await setImmediatePromise();
       const changes = changesOf(page.entries);
       held.snapshot.apply(changes);
       // Keep the name order merged as pages arrive, a page at a time, rather than sorting the whole folder at the end.
@@ -451,6 +487,8 @@ export class FolderIndex {
       ({ cursor, hasMore } = page);
       const truncated = await this.truncateIfFull(source, path, held, hasMore);
       if (truncated) ({ cursor, hasMore } = truncated);
+      // Held back for fear of the size bound, which this page did not reach after all.
+      if (hasMore && !next) next = ask(cursor);
       const batch = encodeBatch(changes, this.sealer, id);
       const state = { cursor, complete: !hasMore, entries: held.snapshot.size, truncated: held.truncated };
       write(async () => {
@@ -471,22 +509,81 @@ export class FolderIndex {
     return { cursor: await source.latestCursor(path), hasMore: false };
   }
 
+  /**
+   * A complete index this process does not hold yet (another instance read it). Its head and
+   * stored first pages are read alone (small), and the freshness check starts from the head's
+   * cursor at once. A first page in a stored order, of a folder Dropbox says is unchanged, is
+   * answered from the stored rows while the whole index loads behind it for the views that
+   * follow; anything else waits for the load, which Dropbox's answer has meanwhile overlapped.
+   */
+  private async coldStart(source: FolderSource, id: string, request: PageRequest, positions: ReturnType<FolderIndex['positionsOf']>): Promise<{ page?: FolderPage; early?: Promise<ListedPage> } | undefined> {
+    if (this.held.has(id) || this.reads.has(id) || this.checks.has(id)) return undefined;
+    const found = await this.store.firstPages(id);
+    const head = found?.head;
+    const cursor = head?.complete ? this.openCursor(id, head.cursor) : '';
+    if (!head || !cursor) return undefined;
+    const early = source.listFolderContinue(cursor, { quick: true });
+    early.catch(() => undefined);
+    const stored = !positions.after && !positions.through && found.pages && head.firstPagesFor === head.contentVersion ? this.storedPage(found.pages, id, request, head.entries) : undefined;
+    if (!stored) return { early };
+    void this.sync(id).catch((error: unknown) => this.options.onBackgroundError?.('folder_load_failed', error));
+    const answer = await early.catch(() => undefined);
+    // Changes (or no answer): the full path applies them, from the same early answer.
+    if (!answer || answer.entries.length > 0 || answer.hasMore) return { early };
+    const last = stored[stored.length - 1];
+    return {
+      page: {
+        indexId: id,
+        displayPath: this.sealer.open(head.displayPath, `path:${id}`) ?? '',
+        entries: stored,
+        total: head.entries,
+        complete: true,
+        truncated: head.truncated,
+        hasMore: head.entries > stored.length,
+        cursor: last ? sealPosition(this.sealer, id, request.sort, last) : undefined,
+        version: `${id}.${head.generation}.c${head.contentVersion}`,
+        stale: false,
+      },
+    };
+  }
+
+  /** The stored first rows of the order asked for, when they cover the page. */
+  private storedPage(sealed: Buffer, id: string, request: PageRequest, total: number): IndexEntry[] | undefined {
+    let rows: IndexEntry[] | undefined;
+    try {
+      rows = decodeFirstPages(sealed, this.sealer, id)[orderName(request.sort)];
+    } catch {
+      return undefined;
+    }
+    if (!rows || (rows.length < request.limit && rows.length < total)) return undefined;
+    return rows.slice(0, request.limit);
+  }
+
+  /** The first rows of every order, for storing beside the index. */
+  private firstPagesOf(held: Held): Buffer {
+    const pages: Record<string, readonly IndexEntry[]> = {};
+    for (const key of SORT_KEYS) for (const order of ['asc', 'desc'] as const) pages[orderName({ key, order })] = held.snapshot.order({ key, order }).slice(0, this.options.firstPageRows);
+    return encodeFirstPages(pages, this.sealer, held.id);
+  }
+
   /** A complete index checked against Dropbox: one list_folder/continue, shared by the views that ask at the same time. */
-  private checked(source: FolderSource, path: string, id: string, held: Held): Promise<Checked> {
+  private checked(source: FolderSource, path: string, id: string, held: Held, early?: Promise<ListedPage>): Promise<Checked> {
     let flight = this.checks.get(id);
     if (!flight) {
-      flight = this.check(source, path, id, held).finally(() => this.checks.delete(id));
+      flight = this.check(source, path, id, held, early).finally(() => this.checks.delete(id));
       this.checks.set(id, flight);
     }
     return flight;
   }
 
-  private async check(source: FolderSource, path: string, id: string, held: Held): Promise<Checked> {
+  private async check(source: FolderSource, path: string, id: string, held: Held, early?: Promise<ListedPage>): Promise<Checked> {
     const changes: Change[] = [];
     let cursor = held.cursor;
     try {
-      for (let hasMore = true; hasMore; ) {
-        const page = await source.listFolderContinue(cursor, { quick: true });
+      for (let hasMore = true, first = early; hasMore; first = undefined) {
+        // An early check ran from the head's cursor, perhaps a little older than the synced one:
+        // its answer then holds some changes again, which re-apply harmlessly.
+        const page = await (first ?? source.listFolderContinue(cursor, { quick: true }));
         changes.push(...changesOf(page.entries));
         ({ cursor, hasMore } = page);
       }
@@ -509,6 +606,7 @@ export class FolderIndex {
     const result = await this.store.advance(id, {
       expectedSequence: held.sequence,
       batch: changes.length ? encodeBatch(changes, this.sealer, id) : undefined,
+      firstPages: changes.length ? this.firstPagesOf(held) : undefined,
       cursor: this.sealCursor(id, cursor),
       complete: true,
       entries: held.snapshot.size,
@@ -535,7 +633,7 @@ export class FolderIndex {
       if (batches.length === 0) batches.push(encodeBatch([], this.sealer, id));
       const expectedSequence = held.sequence;
       this.store
-        .compact(id, { expectedSequence, batches })
+        .compact(id, { expectedSequence, batches, sortedBy: ICU_VERSION, firstPages: this.firstPagesOf(held) })
         .then((generation) => {
           if (generation && held.sequence === expectedSequence) Object.assign(held, { generation, batches: batches.length, sortedBatches: batches.length });
         })

@@ -40,6 +40,18 @@ export interface IndexHead {
   displayPath: string;
   /** The folder held more entries than an index keeps: the rest was not read. */
   truncated: boolean;
+  /** The ICU version of the collator that put the sorted batches in order (process.versions.icu). */
+  sortedBy: string;
+  /** Counts changes to the contents (a batch appended); a cursor refresh leaves it. */
+  contentVersion: number;
+  /** The content version the stored first pages were made for; they hold only while it is current. */
+  firstPagesFor: number;
+}
+
+export interface FirstPagesResult {
+  head: IndexHead;
+  /** The first rows of every order, sealed (folder-index.ts), when stored. */
+  pages?: Buffer;
 }
 
 export interface SyncResult {
@@ -67,6 +79,8 @@ export interface Advance {
   complete: boolean;
   entries: number;
   truncated: boolean;
+  /** With a batch: the first pages of the contents after it (else they are dropped). */
+  firstPages?: Buffer;
 }
 
 export type AdvanceResult = { ok: true; sequence: number } | { ok: false; reason: 'moved' | 'gone' | 'lease_lost' };
@@ -74,9 +88,14 @@ export type AdvanceResult = { ok: true; sequence: number } | { ok: false; reason
 export interface Compaction {
   expectedSequence: number;
   batches: Buffer[];
+  /** The ICU version whose collator sorted them. */
+  sortedBy: string;
+  firstPages: Buffer;
 }
 
 export interface FolderIndexStore {
+  /** The head and the stored first pages (both small): undefined when there is no index. */
+  firstPages(id: string): Promise<FirstPagesResult | undefined>;
   /** The head and the batches after the first `known` of `knownGeneration` (all of them if it changed); undefined when there is no index. */
   sync(id: string, knownGeneration?: string, known?: number): Promise<SyncResult | undefined>;
   /** Takes the read lease of an index for `ttlMs`; false while another owner holds it. */
@@ -115,6 +134,9 @@ function headOf(fields: Record<string, string>): IndexHead {
     writtenAt: Number(fields.at ?? 0),
     displayPath: fields.path ?? '',
     truncated: fields.cut === '1',
+    sortedBy: fields.icu ?? '',
+    contentVersion: Number(fields.cv ?? 0),
+    firstPagesFor: Number(fields.pcv ?? -1),
   };
 }
 
@@ -125,11 +147,16 @@ local from = 0
 if redis.call('HGET', KEYS[1], 'gen') == ARGV[1] then from = tonumber(ARGV[2]) end
 return {head, from, redis.call('LRANGE', KEYS[2], from, -1)}`;
 
+const FIRST_PAGES_SCRIPT = `
+local head = redis.call('HGETALL', KEYS[1])
+if #head == 0 then return false end
+return {head, redis.call('GET', KEYS[2])}`;
+
 const CREATE_SCRIPT = `
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])
 redis.call('RPUSH', KEYS[2], ARGV[9])
-redis.call('HSET', KEYS[1], 'gen', ARGV[2], 'seq', 1, 'cur', ARGV[3], 'done', ARGV[4], 'n', ARGV[5], 'batches', 1, 'sorted', 0, 'at', ARGV[7], 'path', ARGV[8], 'cut', ARGV[10])
+redis.call('HSET', KEYS[1], 'gen', ARGV[2], 'seq', 1, 'cur', ARGV[3], 'done', ARGV[4], 'n', ARGV[5], 'batches', 1, 'sorted', 0, 'at', ARGV[7], 'path', ARGV[8], 'cut', ARGV[10], 'cv', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
 return 1`;
@@ -142,10 +169,18 @@ if ARGV[2] ~= '' then
   if redis.call('GET', KEYS[3]) ~= ARGV[2] then return -2 end
   redis.call('PEXPIRE', KEYS[3], ARGV[9])
 end
-if ARGV[10] then
+if ARGV[10] ~= '' then
   redis.call('RPUSH', KEYS[2], ARGV[10])
   redis.call('HINCRBY', KEYS[1], 'batches', 1)
+  local cv = redis.call('HINCRBY', KEYS[1], 'cv', 1)
+  if ARGV[11] ~= '' then
+    redis.call('SET', KEYS[4], ARGV[11], 'PX', ARGV[6])
+    redis.call('HSET', KEYS[1], 'pcv', cv)
+  else
+    redis.call('DEL', KEYS[4])
+  end
 end
+redis.call('PEXPIRE', KEYS[4], ARGV[6])
 redis.call('HSET', KEYS[1], 'cur', ARGV[3], 'done', ARGV[4], 'n', ARGV[5], 'at', ARGV[7], 'cut', ARGV[8])
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
@@ -154,8 +189,9 @@ return redis.call('HINCRBY', KEYS[1], 'seq', 1)`;
 const COMPACT_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'seq') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[2])
-for i = 4, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
-redis.call('HSET', KEYS[1], 'gen', ARGV[2], 'batches', #ARGV - 3, 'sorted', #ARGV - 3)
+for i = 6, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+redis.call('HSET', KEYS[1], 'gen', ARGV[2], 'batches', #ARGV - 5, 'sorted', #ARGV - 5, 'icu', ARGV[4], 'pcv', redis.call('HGET', KEYS[1], 'cv'))
+redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return 1`;
@@ -166,6 +202,12 @@ return 0`;
 
 const text = (value: Buffer | string) => (typeof value === 'string' ? value : value.toString('utf8'));
 
+function fieldsOf(flat: (Buffer | string)[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[text(flat[i])] = text(flat[i + 1]);
+  return fields;
+}
+
 export class RedisFolderIndexStore implements FolderIndexStore {
   constructor(
     private readonly redis: RedisConnection,
@@ -175,13 +217,18 @@ export class RedisFolderIndexStore implements FolderIndexStore {
     private readonly now: () => number = Date.now,
   ) {}
 
+  async firstPages(id: string): Promise<FirstPagesResult | undefined> {
+    const [head, , , pages] = this.keys(id);
+    const reply = await redisCall(this.redis.eval<[Buffer[], Buffer | null] | null>(FIRST_PAGES_SCRIPT, [head, pages], [], { buffers: true }));
+    if (!reply) return undefined;
+    return { head: headOf(fieldsOf(reply[0])), pages: reply[1] ?? undefined };
+  }
+
   async sync(id: string, knownGeneration = '', known = 0): Promise<SyncResult | undefined> {
     const reply = await redisCall(this.redis.eval<[Buffer[], number, Buffer[]] | null>(SYNC_SCRIPT, this.keys(id).slice(0, 2), [knownGeneration, String(known)], { buffers: true }));
     if (!reply) return undefined;
     const [flat, from, batches] = reply;
-    const fields: Record<string, string> = {};
-    for (let i = 0; i + 1 < flat.length; i += 2) fields[text(flat[i])] = text(flat[i + 1]);
-    return { head: headOf(fields), from: Number(from), batches };
+    return { head: headOf(fieldsOf(flat)), from: Number(from), batches };
   }
 
   async takeLease(id: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -222,7 +269,8 @@ export class RedisFolderIndexStore implements FolderIndexStore {
       String(this.now()),
       update.truncated ? '1' : '0',
       String(this.limits.leaseMs),
-      ...(update.batch ? [update.batch] : []),
+      update.batch ?? '',
+      (update.batch && update.firstPages) || '',
     ];
     const reply = await redisCall(this.redis.eval<number>(ADVANCE_SCRIPT, this.keys(id), args));
     if (reply > 0) return { ok: true, sequence: reply };
@@ -231,7 +279,10 @@ export class RedisFolderIndexStore implements FolderIndexStore {
 
   async compact(id: string, compaction: Compaction): Promise<string | undefined> {
     const generation = newGeneration();
-    const done = await redisCall(this.redis.eval(COMPACT_SCRIPT, this.keys(id).slice(0, 2), [String(compaction.expectedSequence), generation, String(this.limits.ttlMs), ...compaction.batches]));
+    const [head, batches, , pages] = this.keys(id);
+    const done = await redisCall(
+      this.redis.eval(COMPACT_SCRIPT, [head, batches, pages], [String(compaction.expectedSequence), generation, String(this.limits.ttlMs), compaction.sortedBy, compaction.firstPages, ...compaction.batches]),
+    );
     return done === 1 ? generation : undefined;
   }
 
@@ -242,19 +293,20 @@ export class RedisFolderIndexStore implements FolderIndexStore {
 
   async bytesOf(id: string): Promise<number> {
     let bytes = 0;
-    for (const key of this.keys(id).slice(0, 2)) bytes += (await redisCall(this.redis.command<number | null>(key, true, ['MEMORY', 'USAGE', key, 'SAMPLES', '0']))) ?? 0;
+    for (const key of [this.keys(id)[0], this.keys(id)[1], this.keys(id)[3]]) bytes += (await redisCall(this.redis.command<number | null>(key, true, ['MEMORY', 'USAGE', key, 'SAMPLES', '0']))) ?? 0;
     return bytes;
   }
 
-  private keys(id: string): [head: string, batches: string, lease: string] {
+  private keys(id: string): [head: string, batches: string, lease: string, firstPages: string] {
     const base = `${this.namespace}fi:{${id}}`;
-    return [`${base}:h`, `${base}:b`, `${base}:r`];
+    return [`${base}:h`, `${base}:b`, `${base}:r`, `${base}:p`];
   }
 }
 
 interface MemoryIndex {
   head: IndexHead;
   batches: Buffer[];
+  firstPages?: Buffer;
   expiresAt: number;
 }
 
@@ -271,6 +323,11 @@ export class MemoryFolderIndexStore implements FolderIndexStore {
     private readonly limits: StoreLimits & { maxBytes: number },
     private readonly now: () => number = Date.now,
   ) {}
+
+  async firstPages(id: string): Promise<FirstPagesResult | undefined> {
+    const index = this.live(id);
+    return index ? { head: { ...index.head }, pages: index.firstPages } : undefined;
+  }
 
   async sync(id: string, knownGeneration = '', known = 0): Promise<SyncResult | undefined> {
     const index = this.live(id);
@@ -295,7 +352,21 @@ export class MemoryFolderIndexStore implements FolderIndexStore {
     const generation = newGeneration();
     this.forget(id);
     this.put(id, {
-      head: { generation, sequence: 1, cursor: index.cursor, complete: index.complete, entries: index.entries, batches: 1, sortedBatches: 0, writtenAt: this.now(), displayPath: index.displayPath, truncated: index.truncated },
+      head: {
+        generation,
+        sequence: 1,
+        cursor: index.cursor,
+        complete: index.complete,
+        entries: index.entries,
+        batches: 1,
+        sortedBatches: 0,
+        writtenAt: this.now(),
+        displayPath: index.displayPath,
+        truncated: index.truncated,
+        sortedBy: '',
+        contentVersion: 1,
+        firstPagesFor: -1,
+      },
       batches: [index.batch],
       expiresAt: this.now() + this.limits.ttlMs,
     });
@@ -310,7 +381,12 @@ export class MemoryFolderIndexStore implements FolderIndexStore {
       if (!this.holds(id, update.owner)) return { ok: false, reason: 'lease_lost' };
       this.leases.set(id, { owner: update.owner, until: this.now() + this.limits.leaseMs });
     }
-    if (update.batch) index.batches.push(update.batch);
+    if (update.batch) {
+      index.batches.push(update.batch);
+      index.head.contentVersion += 1;
+      index.firstPages = update.firstPages;
+      if (update.firstPages) index.head.firstPagesFor = index.head.contentVersion;
+    }
     Object.assign(index.head, {
       sequence: index.head.sequence + 1,
       cursor: update.cursor,
@@ -330,7 +406,12 @@ export class MemoryFolderIndexStore implements FolderIndexStore {
     if (!index || index.head.sequence !== compaction.expectedSequence) return undefined;
     const generation = newGeneration();
     this.forget(id);
-    this.put(id, { head: { ...index.head, generation, batches: compaction.batches.length, sortedBatches: compaction.batches.length }, batches: compaction.batches, expiresAt: this.now() + this.limits.ttlMs });
+    this.put(id, {
+      head: { ...index.head, generation, batches: compaction.batches.length, sortedBatches: compaction.batches.length, sortedBy: compaction.sortedBy, firstPagesFor: index.head.contentVersion },
+      batches: compaction.batches,
+      firstPages: compaction.firstPages,
+      expiresAt: this.now() + this.limits.ttlMs,
+    });
     return generation;
   }
 

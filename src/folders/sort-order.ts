@@ -1,3 +1,5 @@
+import { compareNames } from './name-key';
+
 /**
  * The orders a folder can be shown in. Every order is total: folders first, then by the chosen
  * key, then by name, then by the entry's lower-case name (unique within a folder), so that a
@@ -20,6 +22,8 @@ export const SORT_KEYS: readonly SortKey[] = ['name', 'size', 'modified'];
 export interface SortFields {
   folder: boolean;
   name: string;
+  /** The name's sort key (name-key.ts), made when first compared; null when the name has none. */
+  nameKey?: string | null;
   /** The last component of Dropbox's `path_lower`: the entry's identity within its folder. */
   lower: string;
   /** Bytes; 0 for folders. */
@@ -28,11 +32,9 @@ export interface SortFields {
   modified: number;
 }
 
-/** Numeric ("file 2" before "file 10"), case- and accent-insensitive, as people read names. */
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
-
+/** Numeric ("file 2" before "file 10"), case- and accent-insensitive, as people read names (name-key.ts). */
 function byName(a: SortFields, b: SortFields): number {
-  return collator.compare(a.name, b.name) || (a.lower < b.lower ? -1 : a.lower > b.lower ? 1 : 0);
+  return compareNames(a, b) || (a.lower < b.lower ? -1 : a.lower > b.lower ? 1 : 0);
 }
 
 export type Comparator = (a: SortFields, b: SortFields) => number;

@@ -195,6 +195,43 @@ describe('Fresh through Dropbox\'s cursor', () => {
   });
 });
 
+describe('An index that cannot be read', () => {
+  test('when a stored batch does not open (a lost key, an old format), then the folder is read again and the page is right', async () => {
+    const stack = await startStack();
+    try {
+      stack.emulator.tree.addFile('/Garbled/a.txt', { content: 'a' });
+      stack.emulator.tree.addFile('/Garbled/b.txt', { content: 'b' });
+      const agent = stack.agent();
+      await connect(agent);
+      await json(agent, '/browse/Garbled');
+      const redis = RedisConnection.single({ url: stack.config.redisUrl });
+      await redis.connect();
+      try {
+        const [batches] = await redis.command<string[]>(undefined, true, ['KEYS', `${stack.namespace}fi:*:b`]);
+        await redis.command(batches, false, ['LSET', batches, '0', 'not a sealed batch']);
+        // Without the first rows stored beside it, a view has to load the batches.
+        await redis.del(batches.replace(/:b$/, ':p'));
+      } finally {
+        await redis.close();
+      }
+      // Another instance, which holds no copy of the index in memory, has to read the stored one.
+      const other = await startStack({ emulator: stack.emulator, namespace: stack.namespace, env: { BASE_URL: stack.url } });
+      try {
+        const before = stack.emulator.calls('files/list_folder').length;
+        const viewer = other.agent();
+        await connect(viewer);
+        const listing = await json(viewer, '/browse/Garbled');
+        expect(listing.entries.map((entry) => entry.name)).toEqual(['a.txt', 'b.txt']);
+        expect(stack.emulator.calls('files/list_folder').length).toBe(before + 1);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
 describe('Every sort over the whole folder, at 100,000 entries', () => {
   let stack: Stack;
   let agent: Agent;

@@ -48,8 +48,9 @@ function random(seed: number): () => number {
   };
 }
 
+/** Names as a camera writes them, and now and then one with letters beyond ASCII (compared by the collator, not a key). */
 function photo(next: () => number, n: number): IndexEntry {
-  const name = `IMG_${20180101 + Math.floor(next() * 60000)}_${String(n).padStart(6, '0')}.jpg`;
+  const name = n % 97 === 0 ? `Été ${n}.jpg` : `IMG_${20180101 + Math.floor(next() * 60000)}_${String(n).padStart(6, '0')}.jpg`;
   return { folder: false, name, lower: name.toLowerCase(), size: Math.floor(next() * 8_000_000), modified: 1_500_000_000 + Math.floor(next() * 200_000_000), rev: n.toString(16).padStart(9, '0') };
 }
 
@@ -134,7 +135,13 @@ describe('A folder held in memory', () => {
 
 describe('A folder index batch at rest', () => {
   const sealer = new Sealer(['batch-key-0123456789-0123456789-0123456789'], 'folder-index-v1');
-  const changes: Change[] = [upsert(folder('Photos')), upsert({ folder: false, name: 'Ünïcødé.TXT', lower: 'ünïcødé.txt', size: 12, modified: 1_700_000_000, rev: '0123456789abc' }), upsert({ folder: false, name: 'ß.txt', lower: 'ss-is-not-what-dropbox-says.txt', size: 1, modified: 1 }), { kind: 'delete', lower: 'old.jpg' }];
+  const changes: Change[] = [
+    upsert(folder('Photos')),
+    upsert({ folder: false, name: 'Ünïcødé.TXT', lower: 'ünïcødé.txt', size: 12, modified: 1_700_000_000, rev: '0123456789abc' }),
+    upsert({ folder: false, name: 'ß.txt', lower: 'ss-is-not-what-dropbox-says.txt', size: 1, modified: 1, rev: undefined }),
+    upsert({ folder: false, name: 'Report 2024.pdf', lower: 'report 2024.pdf', size: 1, modified: 1, rev: 'abcdef0123' }),
+    { kind: 'delete', lower: 'old.jpg' },
+  ];
 
   test('when a batch is written and read back, then every field survives', () => {
     expect(decodeBatch(encodeBatch(changes, sealer, 'index-a'), sealer, 'index-a')).toEqual(changes);

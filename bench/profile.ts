@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { startBenchStack, VIA_PROXY } from './support/bench-stack';
+import { startBenchStack } from './support/bench-stack';
+import { VIA_PROXY } from './support/processes';
 
 /**
  * `npm run bench:profile`: the B3 path (a 100-entry folder page) under load with the app in
@@ -17,11 +18,11 @@ interface ProfileNode {
 
 async function main(): Promise<void> {
   const directory = path.join(__dirname, 'profiles');
-  const stack = await startBenchStack(20, ['--cpu-prof', `--cpu-prof-dir=${directory}`]);
+  const stack = await startBenchStack({ latencyMs: 20, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${directory}`] });
   try {
     await stack.emulator.control('folder', { path: '/Bench/Hundred', count: 100 });
     const [cookie] = await stack.connect(1);
-    const result = await autocannon({ url: `${stack.appUrl}/browse/Bench/Hundred`, connections: 50, duration: 10, headers: { ...VIA_PROXY, Cookie: cookie } });
+    const result = await autocannon({ url: `${stack.app.url}/browse/Bench/Hundred`, connections: 50, duration: 10, headers: { ...VIA_PROXY, Cookie: cookie } });
     console.log(`${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms under the profiler`);
   } finally {
     await stack.close();

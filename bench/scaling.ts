@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import autocannon from 'autocannon';
-import { RedisConnection } from '../src/redis/connection';
-import { startBenchStack, VIA_PROXY } from './support/bench-stack';
+import { INDEX_SYNC_SCRIPT } from '../src/folders/index-store';
+import { credentialKeyNamer } from '../src/sessions/credential-store';
+import { startBenchStack } from './support/bench-stack';
+import { BENCH_SECRETS, VIA_PROXY } from './support/processes';
 
 /**
  * `npm run bench:scaling`: the figures behind docs/scaling.md. What one connected session
@@ -26,26 +28,30 @@ async function main(): Promise<void> {
   try {
     const cookies = await stack.connect(SESSIONS);
     const headers = { ...VIA_PROXY, Cookie: cookies[0] };
-    await Promise.all(cookies.map((cookie) => fetch(`${stack.appUrl}${FOLDER}`, { headers: { ...VIA_PROXY, Cookie: cookie } })));
+    await Promise.all(cookies.map((cookie) => fetch(`${stack.app.url}${FOLDER}`, { headers: { ...VIA_PROXY, Cookie: cookie } })));
 
     const { sessionBytes, credentialBytes } = await stack.sessionFootprint();
-    const { total: commandsPerView, byCommand: perView } = await stack.redisCommandsPerView(VIEWS, () => fetch(`${stack.appUrl}${FOLDER}`, { headers }));
-    const redis = RedisConnection.single({ url: stack.redisUrl });
-    await redis.connect();
-    // A connected session's two keys, for redis-benchmark to read.
-    const [sampleCredentialKey] = await redis.command<string[]>(undefined, true, ['KEYS', 'dropview:cred:*']);
-    const sampleSessionKey = sampleCredentialKey.replace(':cred:', ':sess:');
+    const { total: commandsPerView, byCommand: perView } = await stack.redisCommandsPerView(VIEWS, () => fetch(`${stack.app.url}${FOLDER}`, { headers }));
+    const redis = await stack.redis.connect();
+    // A connected session's keys and the folder's index, for redis-benchmark to read.
+    const sampleSessionKey = `dropview:sess:${decodeURIComponent(cookies[0].split('=')[1]).slice(2).split('.')[0]}`;
+    const sampleCredentialKey = credentialKeyNamer(BENCH_SECRETS.TOKEN_ENCRYPTION_KEY, 'dropview:')(sampleSessionKey.slice('dropview:sess:'.length));
+    const [indexHead] = await redis.command<string[]>(undefined, true, ['KEYS', 'dropview:fi:*:h']);
+    const generation = await redis.command<string>(indexHead, true, ['HGET', indexHead, 'gen']);
+    const batchesKey = indexHead.replace(/:h$/, ':b');
+    const batchCount = await redis.command<number>(batchesKey, true, ['LLEN', batchesKey]);
     const rates = new Map<string, number>([
-      ['get', redisBenchmark(stack.redisPort, ['get', sampleSessionKey])],
-      ['hgetall', redisBenchmark(stack.redisPort, ['hgetall', sampleCredentialKey])],
-      ['expire', redisBenchmark(stack.redisPort, ['expire', sampleSessionKey, '43200'])],
+      ['get', redisBenchmark(stack.redis.port, ['get', sampleSessionKey])],
+      ['hgetall', redisBenchmark(stack.redis.port, ['hgetall', sampleCredentialKey])],
+      ['expire', redisBenchmark(stack.redis.port, ['expire', sampleSessionKey, '43200'])],
+      ['eval', redisBenchmark(stack.redis.port, ['eval', INDEX_SYNC_SCRIPT, '2', indexHead, batchesKey, generation, String(batchCount)])],
     ]);
     await redis.close();
     // Seconds of Redis time one page view costs, from its measured command mix.
     const redisSecondsPerView = perView.reduce((sum, [command, calls]) => sum + calls / (rates.get(command) ?? Math.min(...rates.values())), 0);
     const viewsPerRedis = 1 / redisSecondsPerView;
 
-    const load = await autocannon({ url: `${stack.appUrl}${FOLDER}`, connections: 50, duration: 10, headers });
+    const load = await autocannon({ url: `${stack.app.url}${FOLDER}`, connections: 50, duration: 10, headers });
     const viewsPerInstance = load.requests.average;
 
     const rows: [string, string][] = [

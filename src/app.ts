@@ -181,7 +181,7 @@ export function createApp(deps: AppDeps): Dropview {
     if (res.locals.connected) res.locals.csrfToken = csrfTokenOf(req);
     next();
   });
-  app.use(routes(services, authRateLimit({ limit: config.authRateLimit, windowMs: AUTH_RATE_WINDOW_MS, redis: deps.sessions.redis, namespace: deps.sessions.namespace }), { benchFloor: config.benchFloor }));
+  app.use(routes(services, authRateLimit({ limit: config.authRateLimit, windowMs: AUTH_RATE_WINDOW_MS, redis: deps.sessions.redis, namespace: deps.sessions.namespace })));
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config.logRequestPaths));
   const grantSweeper = new GrantSweeper(deps.sessions.credentials, tokens, logger, { now });

@@ -41,8 +41,6 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** LOG_REQUEST_PATHS: request log lines carry paths (file names) instead of route templates. */
   logRequestPaths: boolean;
-  /** Mounts /__bench/floor, the benchmarks' floor route (`npm run bench`); off otherwise. */
-  benchFloor: boolean;
   eventStreams: {
     /** EVENT_STREAMS_PER_SESSION: a new stream beyond this ends the session's oldest. */
     perSession: number;
@@ -152,7 +150,6 @@ const schema = z.object({
   DROPBOX_API_URL: httpUrl.default('https://api.dropboxapi.com'),
   DROPBOX_CONTENT_URL: httpUrl.default('https://content.dropboxapi.com'),
   DROPBOX_NOTIFY_URL: httpUrl.default('https://notify.dropboxapi.com'),
-  DROPVIEW_BENCH_FLOOR: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
   EVENT_STREAMS_PER_SESSION: z.coerce.number({ error: 'must be a number of streams' }).int().min(1).max(100).default(4),
   EVENT_STREAMS_PER_INSTANCE: z.coerce.number({ error: 'must be a number of streams' }).int().min(1).default(1000),
   EVENT_STREAM_LIFETIME: duration.default(15 * DURATION_UNITS_MS.m),
@@ -248,7 +245,6 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, randomSecret: () => string
     dropboxRetryMaxWaitSeconds: env.DROPBOX_RETRY_MAX_WAIT,
     logLevel: env.LOG_LEVEL,
     logRequestPaths: env.LOG_REQUEST_PATHS === '1',
-    benchFloor: env.DROPVIEW_BENCH_FLOOR === '1',
     eventStreams: { perSession: env.EVENT_STREAMS_PER_SESSION, perInstance: env.EVENT_STREAMS_PER_INSTANCE, lifetimeMs: env.EVENT_STREAM_LIFETIME },
     folderIndex: { ttlMs: env.FOLDER_INDEX_TTL, maxEntries: env.FOLDER_INDEX_MAX_ENTRIES, memoryEntries: env.FOLDER_INDEX_MEMORY_ENTRIES },
   };

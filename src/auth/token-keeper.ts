@@ -16,8 +16,9 @@ import type { Sealer } from '../crypto/sealer';
  * the same moment: requests in one process share one promise, and processes share a lock in
  * the credential store. Whoever loses the race waits for the winner and takes its token.
  *
- * Each sealed value is bound to its session and field (`<sid>:access`, `<sid>:refresh`), so
- * tokens copied into another session's entry do not open there. A grant that is replaced (the
+ * Each sealed value is bound to where it is stored and to its field (`<key>:access`,
+ * `<key>:refresh`; the key is a keyed hash of the session id), so tokens copied into another
+ * session's entry do not open there. A grant that is replaced (the
  * user connects again) or lapses with its session is revoked at Dropbox, not left valid.
  */
 
@@ -74,15 +75,13 @@ export class TokenKeeper {
   async connect(req: Request, grant: TokenGrant): Promise<void> {
     const sid = req.sessionID;
     req.session.connectedAt = this.now();
-    req.session.accountId = grant.accountId;
     await this.store.put(
       sid,
       {
-        accessToken: this.sealer.seal(grant.accessToken, accessContext(sid)),
+        accessToken: this.sealer.seal(grant.accessToken, accessContext(this.store.keyOf(sid))),
         expiresAt: this.expiryOf(grant.expiresInSeconds),
-        refreshToken: this.sealer.seal(grant.refreshToken, refreshContext(sid)),
+        refreshToken: this.sealer.seal(grant.refreshToken, refreshContext(this.store.keyOf(sid))),
         accountId: grant.accountId,
-        sessionId: this.sealer.seal(sid, SESSION_ID_CONTEXT),
       },
       this.deadlineOf(req.session),
     );
@@ -110,11 +109,9 @@ export class TokenKeeper {
    * access token while that is valid, else with a fresh one from its refresh token.
    */
   async revokeLapsed(credentials: StoredCredentials, timeoutMs: number): Promise<void> {
-    const sid = this.sealer.open(credentials.sessionId, SESSION_ID_CONTEXT);
-    if (sid === undefined) return;
-    let accessToken = credentials.expiresAt > this.now() ? this.sealer.open(credentials.accessToken, accessContext(sid)) : undefined;
+    let accessToken = credentials.expiresAt > this.now() ? this.sealer.open(credentials.accessToken, accessContext(credentials.key)) : undefined;
     if (accessToken === undefined) {
-      const refreshToken = this.sealer.open(credentials.refreshToken, refreshContext(sid));
+      const refreshToken = this.sealer.open(credentials.refreshToken, refreshContext(credentials.key));
       if (refreshToken === undefined) return;
       try {
         accessToken = (await this.oauth.refresh(refreshToken)).accessToken;
@@ -131,15 +128,13 @@ export class TokenKeeper {
   async forget(req: Request): Promise<void> {
     this.recent.delete(req);
     delete req.session.connectedAt;
-    delete req.session.accountId;
     delete req.session.pathRoot;
     await this.store.delete(req.sessionID);
   }
 
-  /** The connected Dropbox account (sessions from before it was kept in the session read it from the credentials). */
+  /** The connected Dropbox account: from the credentials, which the request's Dropbox calls read anyway. */
   async accountIdOf(req: Request): Promise<string> {
-    if (req.session.accountId) return req.session.accountId;
-    const credentials = await this.store.get(req.sessionID);
+    const credentials = await this.credentialsFor(req);
     if (!credentials) throw req.session.connectedAt === undefined ? notConnected() : reconnectRequired(ENDED_MESSAGE);
     return credentials.accountId;
   }
@@ -200,7 +195,7 @@ export class TokenKeeper {
   }
 
   private async authOf(req: Request, credentials: StoredCredentials): Promise<DropboxAuth> {
-    return { accessToken: await this.openToken(req, credentials.accessToken, accessContext(req.sessionID)), pathRoot: req.session.pathRoot };
+    return { accessToken: await this.openToken(req, credentials.accessToken, accessContext(credentials.key)), pathRoot: req.session.pathRoot };
   }
 
   private async refresh(req: Request, stale: StoredCredentials): Promise<StoredCredentials> {
@@ -237,11 +232,11 @@ export class TokenKeeper {
         try {
           const current = await this.currentCredentials(sid);
           if (this.isNewerAndUsable(current, stale)) return current;
-          const refreshToken = this.sealer.open(current.refreshToken, refreshContext(sid));
+          const refreshToken = this.sealer.open(current.refreshToken, refreshContext(current.key));
           if (refreshToken === undefined) throw new AppError(401, 'credentials_unreadable', UNREADABLE_MESSAGE);
           const refreshed = await this.oauth.refresh(refreshToken);
           const written = await this.store.replaceAccess(sid, current.version, {
-            accessToken: this.sealer.seal(refreshed.accessToken, accessContext(sid)),
+            accessToken: this.sealer.seal(refreshed.accessToken, accessContext(current.key)),
             expiresAt: this.expiryOf(refreshed.expiresInSeconds),
           });
           if (!written) throw credentialsGone();
@@ -286,11 +281,11 @@ export class TokenKeeper {
   }
 }
 
-const SESSION_ID_CONTEXT = 'session-id';
 /** How long a request reuses the credentials it read (see credentialsFor). */
 const REUSE_CREDENTIALS_MS = 5000;
-const accessContext = (sid: string) => `${sid}:access`;
-const refreshContext = (sid: string) => `${sid}:refresh`;
+/** Tokens are sealed to the key they are stored under and to their field: moved elsewhere, they do not open. */
+const accessContext = (key: string) => `${key}:access`;
+const refreshContext = (key: string) => `${key}:refresh`;
 
 function credentialsGone(): AppError {
   return new AppError(401, 'credentials_gone', ENDED_MESSAGE);

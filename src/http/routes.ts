@@ -1,6 +1,5 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { authHandlers } from './handlers/auth';
-import { benchFloorHandler } from './handlers/bench-floor';
 import { browseHandlers } from './handlers/browse';
 import { downloadHandlers } from './handlers/download';
 import { fileHandler } from './handlers/file';
@@ -13,7 +12,7 @@ import { requireConnection } from './middleware/require-connection';
 import type { Services } from './services';
 
 /** The route table (CONTRACT.md "Routes"); the handlers live in ./handlers. */
-export function routes(services: Services, authLimiter: RequestHandler, options: { benchFloor?: boolean } = {}): Router {
+export function routes(services: Services, authLimiter: RequestHandler): Router {
   const auth = authHandlers(services);
   const browse = browseHandlers(services);
   const download = downloadHandlers(services);
@@ -32,6 +31,5 @@ export function routes(services: Services, authLimiter: RequestHandler, options:
   router.get('/search', page, searchHandler(services));
   router.get('/thumbnail/*splat', requireConnection, thumbnailHandler(services));
   router.get('/events/browse{/*splat}', requireConnection, folderEventsHandler(services));
-  if (options.benchFloor) router.get('/__bench/floor{/*splat}', requireConnection, benchFloorHandler(services));
   return router;
 }

@@ -22,13 +22,13 @@ export interface StoredCredentials {
   expiresAt: number;
   refreshToken: string;
   accountId: string;
-  /** The session id, sealed: lets the grant sweeper open the tokens of a session that lapsed. */
-  sessionId: string;
   /** Changes on every write; the compare in compare-and-set. */
   version: string;
+  /** The storage key they were read from (keyOf): the tokens are sealed to it. Not stored. */
+  key: string;
 }
 
-export type NewCredentials = Omit<StoredCredentials, 'version'>;
+export type NewCredentials = Omit<StoredCredentials, 'version' | 'key'>;
 export type RefreshedAccess = Pick<StoredCredentials, 'accessToken' | 'expiresAt'>;
 
 export interface RefreshLock {
@@ -69,24 +69,24 @@ export function credentialKeyNamer(secret: string, namespace: string): (sid: str
 }
 
 /** Field names kept short: these hashes are read on every page view. */
-const FIELDS = { accessToken: 'at', expiresAt: 'exp', refreshToken: 'rt', accountId: 'acct', sessionId: 'sid', version: 'v' } as const;
+const FIELDS = { accessToken: 'at', expiresAt: 'exp', refreshToken: 'rt', accountId: 'acct', version: 'v' } as const;
 
-function credentialsOf(hash: Record<string, string>): StoredCredentials | undefined {
+function credentialsOf(hash: Record<string, string>, key: string): StoredCredentials | undefined {
   if (!hash[FIELDS.version]) return undefined;
   return {
     accessToken: hash[FIELDS.accessToken],
     expiresAt: Number(hash[FIELDS.expiresAt]),
     refreshToken: hash[FIELDS.refreshToken],
     accountId: hash[FIELDS.accountId],
-    sessionId: hash[FIELDS.sessionId] ?? '',
     version: hash[FIELDS.version],
+    key,
   };
 }
 
 const PUT_SCRIPT = `
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'at', ARGV[1], 'exp', ARGV[2], 'rt', ARGV[3], 'acct', ARGV[4], 'sid', ARGV[5], 'v', ARGV[6])
-redis.call('PEXPIREAT', KEYS[1], ARGV[7])
+redis.call('HSET', KEYS[1], 'at', ARGV[1], 'exp', ARGV[2], 'rt', ARGV[3], 'acct', ARGV[4], 'v', ARGV[5])
+redis.call('PEXPIREAT', KEYS[1], ARGV[6])
 return 1`;
 
 const REPLACE_ACCESS_SCRIPT = `
@@ -118,14 +118,15 @@ export class RedisCredentialStore implements CredentialStore {
   }
 
   async get(sid: string): Promise<StoredCredentials | undefined> {
-    return credentialsOf(await redisCall(this.client.hGetAll(this.keyOf(sid))));
+    const key = this.keyOf(sid);
+    return credentialsOf(await redisCall(this.client.hGetAll(key)), key);
   }
 
   async put(sid: string, credentials: NewCredentials, deadline: number): Promise<StoredCredentials> {
-    const stored = { ...credentials, version: newVersion() };
     const key = this.keyOf(sid);
+    const stored = { ...credentials, version: newVersion(), key };
     await redisCall(
-      this.client.eval(PUT_SCRIPT, [key], [stored.accessToken, String(stored.expiresAt), stored.refreshToken, stored.accountId, stored.sessionId, stored.version, String(Math.ceil(deadline + LAPSE_GRACE_MS))]),
+      this.client.eval(PUT_SCRIPT, [key], [stored.accessToken, String(stored.expiresAt), stored.refreshToken, stored.accountId, stored.version, String(Math.ceil(deadline + LAPSE_GRACE_MS))]),
     );
     await this.register(key, deadline);
     return stored;
@@ -171,7 +172,7 @@ export class RedisCredentialStore implements CredentialStore {
       const flat = await redisCall(this.client.eval<string[]>(TAKE_SCRIPT, [key], []));
       const hash: Record<string, string> = {};
       for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]] = flat[i + 1];
-      const credentials = credentialsOf(hash);
+      const credentials = credentialsOf(hash, key);
       if (credentials) taken.push(credentials);
     }
     return taken;
@@ -203,7 +204,7 @@ export class MemoryCredentialStore implements CredentialStore {
   }
 
   async put(sid: string, credentials: NewCredentials, deadline: number): Promise<StoredCredentials> {
-    const stored = { ...credentials, version: newVersion() };
+    const stored = { ...credentials, version: newVersion(), key: sid };
     this.entries.delete(sid);
     this.entries.set(sid, { credentials: stored, deadline });
     if (this.entries.size > MemoryCredentialStore.MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);

@@ -13,8 +13,6 @@ declare module 'express-session' {
     oauth?: { state: string; codeVerifier: string; returnTo?: string };
     /** When the user connected (ms since epoch); set while connected. The absolute lifetime counts from here. */
     connectedAt?: number;
-    /** The connected Dropbox account: folder indexes are shared per account (src/folders/folder-index.ts). */
-    accountId?: string;
     /** For team accounts with a team space: the root namespace sent as Dropbox-API-Path-Root. */
     pathRoot?: string;
     /** The connected account's summary, fetched once (see http/middleware/account.ts). */

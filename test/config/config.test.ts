@@ -43,7 +43,6 @@ describe('Configuration is checked once at start-up', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DROPBOX_APP_KEY: 'key' }, 'DROPBOX_APP_SECRET'],
     [{ SESSION_IDLE_TIMEOUT: '8d' }, 'SESSION_MAX_AGE'],
-    [{ DROPVIEW_BENCH_FLOOR: 'yes' }, 'DROPVIEW_BENCH_FLOOR'],
   ])('when %j is given, then start-up stops with one line naming %s', (env, variable) => {
     let error: unknown;
     try {

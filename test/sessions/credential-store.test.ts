@@ -3,7 +3,7 @@ import { RedisConnection } from '../../src/redis/connection';
 import { credentialKeyNamer, RedisCredentialStore } from '../../src/sessions/credential-store';
 
 describe('The credential store on Redis', () => {
-  const credentials = { accessToken: 'sealed-a', expiresAt: 1, refreshToken: 'sealed-r', accountId: 'dbid:x', sessionId: 'sealed-sid' };
+  const credentials = { accessToken: 'sealed-a', expiresAt: 1, refreshToken: 'sealed-r', accountId: 'dbid:x' };
 
   test('when a write is based on a version that is no longer stored, then it changes nothing', async () => {
     const client = RedisConnection.single({ url: process.env.REDIS_URL });

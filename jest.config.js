@@ -14,6 +14,7 @@ module.exports = {
       rootDir: __dirname,
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
+      // Transpiled only (tsconfig's isolatedModules): `npm run typecheck` checks the types once, for the whole tree.
       transform: { '^.+\\.ts$': 'ts-jest' },
       // The emulator by its package name, from its TypeScript source: editing it needs no rebuild.
       moduleNameMapper: { '^@dropview/dropbox-emulator$': '<rootDir>/packages/dropbox-emulator/src/index.ts' },

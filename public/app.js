@@ -102,17 +102,29 @@
         if (again) again.focus();
       }
       status.textContent = 'This folder was updated.';
+      // The stream names the version the page shows; a page that moved on listens from there.
+      var freshStatus = next.getElementById('live-status');
+      var freshEvents = freshStatus && freshStatus.getAttribute('data-events');
+      if (freshEvents && freshEvents !== status.getAttribute('data-events')) {
+        status.setAttribute('data-events', freshEvents);
+        listen(freshEvents);
+      }
     });
   }
 
-  var source = new EventSource(status.getAttribute('data-events'));
-  source.addEventListener('progress', function (event) {
-    var count = document.getElementById('reading-count');
-    var entries = JSON.parse(event.data).entries;
-    if (count && typeof entries === 'number') count.textContent = entries.toLocaleString('en-US');
-  });
-  source.addEventListener('changed', function () {
-    refreshRows().catch(function () { /* the next change or a reload shows it */ });
-  });
+  var source;
+  function listen(url) {
+    if (source) source.close();
+    source = new EventSource(url);
+    source.addEventListener('progress', function (event) {
+      var count = document.getElementById('reading-count');
+      var entries = JSON.parse(event.data).entries;
+      if (count && typeof entries === 'number') count.textContent = entries.toLocaleString('en-US');
+    });
+    source.addEventListener('changed', function () {
+      refreshRows().catch(function () { /* the next change or a reload shows it */ });
+    });
+  }
+  listen(status.getAttribute('data-events'));
   window.addEventListener('pagehide', function () { source.close(); });
 })();

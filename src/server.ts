@@ -2,14 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app';
-import { ConfigError, loadConfig, redirectUriOf, type Config } from './config';
-import { DropboxApiClient } from './dropbox/api-client';
-import { DEFAULT_HTTP_OPTIONS } from './dropbox/http';
-import { DropboxOAuthClient } from './dropbox/oauth-client';
 import type { DropboxEmulator } from '@dropview/dropbox-emulator';
+import { composeDropview, type Dropview } from './composition-root';
+import { ConfigError, loadConfig, redirectUriOf, type Config } from './config';
 import { createLogger } from './logging/logger';
-import { connectRedisBackend, embeddedBackend, StartupError, type SessionBackend } from './sessions/session-store';
+import { StartupError } from './sessions/session-store';
 
 /** Start-up: read the configuration, connect the session store, listen; stop cleanly on signals. */
 
@@ -31,12 +28,6 @@ async function startDemoEmulator(config: Config): Promise<{ emulator: DropboxEmu
   const url = await emulator.listen(0, '127.0.0.1');
   const dropbox = { ...config.dropbox, authorizeUrl: `${url}/oauth2/authorize`, apiUrl: url, contentUrl: url, notifyUrl: url };
   return { emulator, config: { ...config, dropbox } };
-}
-
-async function openSessionBackend(config: Config, logger: ReturnType<typeof createLogger>): Promise<SessionBackend> {
-  const settings = { credentialKeySecret: config.tokenEncryptionKeys[config.tokenEncryptionKeys.length - 1], sessionMaxAgeMs: config.session.maxAgeMs };
-  if (config.redisClusterNodes || config.redisUrl) return connectRedisBackend({ url: config.redisUrl, clusterNodes: config.redisClusterNodes, logger, ...settings });
-  return embeddedBackend(settings);
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
@@ -64,31 +55,27 @@ async function main(): Promise<void> {
   let emulator: DropboxEmulator | undefined;
   if (config.demoMode) ({ emulator, config } = await startDemoEmulator(config));
 
-  let sessions: SessionBackend;
-  try {
-    sessions = await openSessionBackend(config, logger);
-  } catch (error) {
-    await emulator?.close();
-    if (error instanceof StartupError) fail(error.message);
-    throw error;
-  }
-
   const server = http.createServer();
   let port: number;
   try {
     port = await listen(server, config.port, config.host);
   } catch (error) {
-    await Promise.all([sessions.close(), emulator?.close()]);
+    await emulator?.close();
     fail(`cannot listen on ${config.host}:${config.port} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   const baseUrl = config.baseUrl ?? `http://localhost:${port}`;
-  const redirectUri = redirectUriOf(baseUrl);
-  emulator?.registerRedirectUri(redirectUri);
+  emulator?.registerRedirectUri(redirectUriOf(baseUrl));
 
-  const httpOptions = { ...DEFAULT_HTTP_OPTIONS, maxRetryWaitSeconds: config.dropboxRetryMaxWaitSeconds };
-  const oauth = new DropboxOAuthClient({ ...config.dropbox, redirectUri }, httpOptions);
-  const api = new DropboxApiClient({ apiUrl: config.dropbox.apiUrl, contentUrl: config.dropbox.contentUrl, notifyUrl: config.dropbox.notifyUrl }, httpOptions);
-  const dropview = createApp({ config: { ...config, baseUrl }, sessions, oauth, api, logger });
+  let dropview: Dropview;
+  try {
+    dropview = await composeDropview({ ...config, baseUrl }, logger);
+  } catch (error) {
+    server.close();
+    await emulator?.close();
+    if (error instanceof StartupError) fail(error.message);
+    throw error;
+  }
+  const { sessions } = dropview;
   server.on('request', dropview.app);
   dropview.start();
 
@@ -105,11 +92,13 @@ async function main(): Promise<void> {
     force.unref();
     // First the open pages' event streams, which would otherwise hold server.close() for the whole grace.
     const stopped = dropview.stop();
-    server.close(async () => {
-      await stopped;
-      await Promise.all([sessions.close(), emulator?.close()]);
-      logger.info('stopped');
-      process.exit(0);
+    server.close(() => {
+      void stopped
+        .then(() => Promise.all([dropview.close(), emulator?.close()]))
+        .finally(() => {
+          logger.info('stopped');
+          process.exit(0);
+        });
     });
     server.closeIdleConnections();
   };

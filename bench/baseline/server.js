@@ -130,6 +130,8 @@ async function browse(req, res, next) {
 app.get('/browse', browse);
 app.get('/browse/*splat', browse);
 
+// Express knows an error handler by its four parameters.
+// eslint-disable-next-line no-unused-vars
 app.use((err, req, res, next) => {
   console.error(err.message);
   res.status(500).render('error', { message: 'Something went wrong.' });

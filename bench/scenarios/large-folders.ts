@@ -99,6 +99,7 @@ async function measureFolder(context: Context, size: number): Promise<Row[]> {
   const address = `/browse/${encodeURIComponent(path.slice(1))}`;
   await emulator.control('generate', { path, count: size, kind: 'photos', seed: size });
   const truth = (await emulator.control<{ entries: Entry[] }>(`entries?${new URLSearchParams({ path })}`)).entries;
+  // eslint-disable-next-line no-useless-assignment -- byNames is read after the folder changes, newestFirst before and after
   let { newestFirst, byNames } = expected(truth);
   const rows: Row[] = [];
   const label = `${size.toLocaleString('en-US')} photos`;

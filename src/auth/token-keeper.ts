@@ -1,16 +1,17 @@
-import type { Request } from 'express';
-import type { SessionData } from 'express-session';
-import { AppError, notConnected, reconnectRequired } from '../errors';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Sealer } from '../crypto/sealer';
 import type { DropboxApiClient, DropboxAuth } from '../dropbox/api-client';
+import { DropboxError, isDropboxFailure } from '../dropbox/errors';
 import type { DropboxOAuthClient, TokenGrant } from '../dropbox/oauth-client';
 import type { CredentialStore, StoredCredentials } from '../sessions/credential-store';
-import { credentialDeadlineOf } from '../sessions/lifetime';
-import type { Sealer } from '../crypto/sealer';
+import { ConnectionError } from './errors';
 
 /**
  * Keeps every Dropbox call supplied with a valid access token for the session making it:
  * refreshes ahead of expiry, refreshes and retries once when Dropbox says the token expired,
- * and drops the credentials when Dropbox says they are revoked.
+ * and drops the credentials when Dropbox says they are revoked. It knows sessions only by
+ * their id and root (a KeeperSession), never the web framework: what a call changes about the
+ * session (a new team root, a dropped connection) it reports, and the caller writes.
  *
  * A due token is refreshed once per session, however many requests and instances want it at
  * the same moment: requests in one process share one promise, and processes share a lock in
@@ -18,16 +19,30 @@ import type { Sealer } from '../crypto/sealer';
  *
  * Each sealed value is bound to where it is stored and to its field (`<key>:access`,
  * `<key>:refresh`; the key is a keyed hash of the session id), so tokens copied into another
- * session's entry do not open there. A grant that is replaced (the
- * user connects again) or lapses with its session is revoked at Dropbox, not left valid.
+ * session's entry do not open there.
  */
 
 /** Refresh this long before Dropbox's stated expiry, so a token never dies mid-request. */
 export const EXPIRY_BUFFER_SECONDS = 100;
 
+/** What a call changed about its session, for the caller to write into it. */
+export type SessionChange =
+  /** The team's root changed (Dropbox answered 422 with the new one): later calls use it. */
+  | { kind: 'root'; root: string }
+  /** The connection is gone (revoked, unreadable): the session is no longer connected. */
+  | { kind: 'disconnected' };
+
+/** A session as the keeper sees it. Make one per request: credentials read for it are reused a few seconds. */
+export interface KeeperSession {
+  readonly id: string;
+  /** The root namespace sent as Dropbox-API-Path-Root, for team spaces. */
+  root?: string;
+  /** Whether the session believes it is connected (it says which "no credentials" this is). */
+  readonly connected: boolean;
+  changed(change: SessionChange): void;
+}
+
 export interface TokenKeeperOptions {
-  /** SESSION_MAX_AGE: credentials never outlive connectedAt + this. */
-  maxAgeMs: number;
   /** How long a refresh lock may be held; also how long a waiter waits at most. */
   lockTtlMs?: number;
   /** How often a waiter looks for the winner's token. */
@@ -35,72 +50,71 @@ export interface TokenKeeperOptions {
   now?: () => number;
 }
 
-const REVOKED_MESSAGE =
-  'Dropbox no longer accepts Dropview\'s access to your account. This happens when the app is disconnected in your Dropbox settings. Connect again to continue.';
-const UNREADABLE_MESSAGE = 'Your saved Dropbox connection could not be read (the server\'s keys changed). Connect again to continue.';
-const ENDED_MESSAGE = 'Your Dropbox connection has ended. Connect again to continue.';
+/** How long a session reuses the credentials it read (see credentialsFor). */
+const REUSE_CREDENTIALS_MS = 5000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Tokens are sealed to the key they are stored under and to their field: moved elsewhere, they do not open. */
+const accessContext = (key: string) => `${key}:access`;
+const refreshContext = (key: string) => `${key}:refresh`;
+
+function isUnauthorized(error: unknown): error is DropboxError {
+  return isDropboxFailure(error, 'unauthorized');
+}
 
 export class TokenKeeper {
   private readonly refreshesInFlight = new Map<string, Promise<StoredCredentials>>();
-  private readonly recent = new WeakMap<Request, { credentials: StoredCredentials; readAt: number }>();
+  private readonly recent = new WeakMap<KeeperSession, { credentials: StoredCredentials; readAt: number }>();
   private readonly lockTtlMs: number;
   private readonly pollMs: number;
   private readonly now: () => number;
-  private readonly maxAgeMs: number;
 
   constructor(
     private readonly oauth: DropboxOAuthClient,
     private readonly api: DropboxApiClient,
     private readonly sealer: Sealer,
     private readonly store: CredentialStore,
-    options: TokenKeeperOptions,
+    options: TokenKeeperOptions = {},
   ) {
     this.lockTtlMs = options.lockTtlMs ?? 10_000;
     this.pollMs = options.pollMs ?? 20;
     this.now = options.now ?? Date.now;
-    this.maxAgeMs = options.maxAgeMs;
   }
 
-  /**
-   * When a session's credentials lapse: when its cookie does (the idle timeout, renewed on
-   * use), and never later than its absolute lifetime.
-   */
-  deadlineOf(session: Pick<SessionData, 'cookie' | 'connectedAt'>): number {
-    return credentialDeadlineOf(session, this.maxAgeMs, this.now());
-  }
-
-  /** Stores a new connection's credentials under the session; they lapse with the session. */
-  async connect(req: Request, grant: TokenGrant): Promise<void> {
-    const sid = req.sessionID;
-    req.session.connectedAt = this.now();
+  /** Stores a new connection's credentials under the session; they lapse at `deadline` with it. */
+  async connect(sessionId: string, grant: TokenGrant, deadline: number): Promise<void> {
+    const key = this.store.keyOf(sessionId);
     await this.store.put(
-      sid,
+      sessionId,
       {
-        accessToken: this.sealer.seal(grant.accessToken, accessContext(this.store.keyOf(sid))),
+        accessToken: this.sealer.seal(grant.accessToken, accessContext(key)),
         expiresAt: this.expiryOf(grant.expiresInSeconds),
-        refreshToken: this.sealer.seal(grant.refreshToken, refreshContext(this.store.keyOf(sid))),
+        refreshToken: this.sealer.seal(grant.refreshToken, refreshContext(key)),
         accountId: grant.accountId,
       },
-      this.deadlineOf(req.session),
+      deadline,
     );
   }
 
+  /** Forgets the session's credentials (they stay valid at Dropbox unless revoked first). */
+  async forget(session: KeeperSession): Promise<void> {
+    this.recent.delete(session);
+    await this.store.delete(session.id);
+  }
+
   /**
-   * Revokes the session's grant at Dropbox (best effort, bounded by `timeoutMs`) and forgets
-   * it: at logout, and when a new connection replaces it.
+   * Revokes the session's grant at Dropbox (best effort, within `timeoutMs`) and forgets it.
+   * The failure, if Dropbox could not be told, for the log.
    */
-  async revokeAndForget(req: Request, timeoutMs: number): Promise<AppError | undefined> {
-    let failure: AppError | undefined;
-    if (req.session.connectedAt !== undefined) {
+  async revokeAndForget(session: KeeperSession, timeoutMs: number): Promise<unknown> {
+    let failure: unknown;
+    if (session.connected) {
       try {
-        await this.withAccessToken(req, (auth) => this.api.revokeToken(auth, timeoutMs));
+        await this.withToken(session, (auth) => this.api.revokeToken(auth, timeoutMs));
       } catch (error) {
-        failure = error instanceof AppError ? error : new AppError(502, 'revoke_failed', 'Dropbox could not be told to end the old connection.');
+        failure = error;
       }
     }
-    await this.forget(req);
+    await this.forget(session);
     return failure;
   }
 
@@ -117,89 +131,85 @@ export class TokenKeeper {
         accessToken = (await this.oauth.refresh(refreshToken)).accessToken;
       } catch (error) {
         // Already revoked (the user unlinked the app): nothing is left to end.
-        if (error instanceof AppError && error.dropboxTag === 'invalid_grant') return;
+        if (isDropboxFailure(error, 'oauth') && error.failure.error === 'invalid_grant') return;
         throw error;
       }
     }
     await this.api.revokeToken({ accessToken }, timeoutMs);
   }
 
-  /** Forgets the session's credentials (they stay valid at Dropbox unless revoked first). */
-  async forget(req: Request): Promise<void> {
-    this.recent.delete(req);
-    delete req.session.connectedAt;
-    delete req.session.pathRoot;
-    await this.store.delete(req.sessionID);
-  }
-
-  /** The connected Dropbox account: from the credentials, which the request's Dropbox calls read anyway. */
-  async accountIdOf(req: Request): Promise<string> {
-    const credentials = await this.credentialsFor(req);
-    if (!credentials) throw req.session.connectedAt === undefined ? notConnected() : reconnectRequired(ENDED_MESSAGE);
+  /** The connected Dropbox account: from the credentials, which the session's Dropbox calls read anyway. */
+  async accountIdOf(session: KeeperSession): Promise<string> {
+    const credentials = await this.credentialsFor(session);
+    if (!credentials) throw new ConnectionError(session.connected ? 'ended' : 'not_connected');
     return credentials.accountId;
   }
 
   /**
    * Runs `call` with the session's Dropbox auth. A team's root that changed (422 invalid_root)
-   * is adopted from Dropbox's answer and the call repeated once.
+   * is adopted from Dropbox's answer and the call repeated once. Throws ConnectionError when
+   * the session has no usable connection, DropboxError for what Dropbox refused.
    */
-  async withAccessToken<T>(req: Request, call: (auth: DropboxAuth) => Promise<T>): Promise<T> {
+  async withToken<T>(session: KeeperSession, call: (auth: DropboxAuth) => Promise<T>): Promise<T> {
     try {
-      return await this.withValidToken(req, call);
+      return await this.withValidToken(session, call);
     } catch (error) {
-      const newRoot = error instanceof AppError && error.code === 'dropbox_invalid_root' ? error.data?.rootNamespaceId : undefined;
+      const newRoot = isDropboxFailure(error, 'invalid_root') ? error.failure.rootNamespaceId : undefined;
       if (!newRoot) throw error;
-      req.session.pathRoot = newRoot;
-      return this.withValidToken(req, call);
+      session.root = newRoot;
+      session.changed({ kind: 'root', root: newRoot });
+      return this.withValidToken(session, call);
     }
   }
 
   /**
-   * The session's credentials, read from the store at most once every few seconds per request:
-   * a request that calls Dropbox many times (a folder read goes on after its request) reads
-   * them once, and its calls go out without waiting on Redis. A stale copy is harmless: an
-   * access token stays valid until it expires even after a refresh, and a revoked one fails
-   * with a 401, which reads the store again.
+   * The session's credentials, read from the store at most once every few seconds per
+   * KeeperSession: a request that calls Dropbox many times (a folder read goes on after its
+   * request) reads them once, and its calls go out without waiting on Redis. A stale copy is
+   * harmless: an access token stays valid until it expires even after a refresh, and a
+   * revoked one fails with a 401, which reads the store again.
    */
-  private async credentialsFor(req: Request): Promise<StoredCredentials | undefined> {
-    const kept = this.recent.get(req);
+  private async credentialsFor(session: KeeperSession): Promise<StoredCredentials | undefined> {
+    const kept = this.recent.get(session);
     if (kept && this.now() - kept.readAt < REUSE_CREDENTIALS_MS) return kept.credentials;
-    const credentials = await this.store.get(req.sessionID);
-    this.keep(req, credentials);
+    const credentials = await this.store.get(session.id);
+    this.keep(session, credentials);
     return credentials;
   }
 
-  private keep(req: Request, credentials: StoredCredentials | undefined): void {
-    if (credentials) this.recent.set(req, { credentials, readAt: this.now() });
-    else this.recent.delete(req);
+  private keep(session: KeeperSession, credentials: StoredCredentials | undefined): void {
+    if (credentials) this.recent.set(session, { credentials, readAt: this.now() });
+    else this.recent.delete(session);
   }
 
-  private async withValidToken<T>(req: Request, call: (auth: DropboxAuth) => Promise<T>): Promise<T> {
-    let credentials = await this.credentialsFor(req);
-    if (!credentials) throw req.session.connectedAt === undefined ? notConnected() : reconnectRequired(ENDED_MESSAGE);
-    if (this.now() >= credentials.expiresAt) credentials = await this.refresh(req, credentials);
+  private async withValidToken<T>(session: KeeperSession, call: (auth: DropboxAuth) => Promise<T>): Promise<T> {
+    let credentials = await this.credentialsFor(session);
+    if (!credentials) throw new ConnectionError(session.connected ? 'ended' : 'not_connected');
+    if (this.now() >= credentials.expiresAt) credentials = await this.refresh(session, credentials);
     try {
-      return await call(await this.authOf(req, credentials));
+      return await call(await this.authOf(session, credentials));
     } catch (error) {
       if (!isUnauthorized(error)) throw error;
-      this.recent.delete(req);
-      if (error.dropboxTag !== 'expired_access_token') throw await this.disconnect(req, REVOKED_MESSAGE);
+      this.recent.delete(session);
+      if (error.leafTag !== 'expired_access_token') throw await this.disconnect(session, 'revoked');
     }
-    credentials = await this.refresh(req, credentials);
+    credentials = await this.refresh(session, credentials);
     try {
-      return await call(await this.authOf(req, credentials));
+      return await call(await this.authOf(session, credentials));
     } catch (error) {
-      if (isUnauthorized(error)) throw await this.disconnect(req, REVOKED_MESSAGE);
+      if (isUnauthorized(error)) throw await this.disconnect(session, 'revoked');
       throw error;
     }
   }
 
-  private async authOf(req: Request, credentials: StoredCredentials): Promise<DropboxAuth> {
-    return { accessToken: await this.openToken(req, credentials.accessToken, accessContext(credentials.key)), pathRoot: req.session.pathRoot };
+  private async authOf(session: KeeperSession, credentials: StoredCredentials): Promise<DropboxAuth> {
+    const accessToken = this.sealer.open(credentials.accessToken, accessContext(credentials.key));
+    if (accessToken === undefined) throw await this.disconnect(session, 'unreadable');
+    return { accessToken, pathRoot: session.root };
   }
 
-  private async refresh(req: Request, stale: StoredCredentials): Promise<StoredCredentials> {
-    const sid = req.sessionID;
+  private async refresh(session: KeeperSession, stale: StoredCredentials): Promise<StoredCredentials> {
+    const sid = session.id;
     let flight = this.refreshesInFlight.get(sid);
     if (!flight) {
       flight = this.refreshOnce(sid, stale).finally(() => this.refreshesInFlight.delete(sid));
@@ -207,14 +217,14 @@ export class TokenKeeper {
     }
     try {
       const refreshed = await flight;
-      this.keep(req, refreshed);
+      this.keep(session, refreshed);
       return refreshed;
     } catch (error) {
-      if (error instanceof AppError && error.dropboxTag === 'invalid_grant') throw await this.disconnect(req, REVOKED_MESSAGE);
+      if (isDropboxFailure(error, 'oauth') && error.failure.error === 'invalid_grant') throw await this.disconnect(session, 'revoked');
       // Gone while this request was in flight (a logout elsewhere): leave the session untouched,
       // or saving it at the end of this request would bring a destroyed session back.
-      if (error instanceof AppError && error.code === 'credentials_gone') throw reconnectRequired(ENDED_MESSAGE);
-      if (error instanceof AppError && error.code === 'credentials_unreadable') throw await this.disconnect(req, UNREADABLE_MESSAGE);
+      if (error instanceof ConnectionError && error.problem === 'ended') throw error;
+      if (error instanceof ConnectionError && error.problem === 'unreadable') throw await this.disconnect(session, 'unreadable');
       throw error;
     }
   }
@@ -233,22 +243,20 @@ export class TokenKeeper {
           const current = await this.currentCredentials(sid);
           if (this.isNewerAndUsable(current, stale)) return current;
           const refreshToken = this.sealer.open(current.refreshToken, refreshContext(current.key));
-          if (refreshToken === undefined) throw new AppError(401, 'credentials_unreadable', UNREADABLE_MESSAGE);
+          if (refreshToken === undefined) throw new ConnectionError('unreadable');
           const refreshed = await this.oauth.refresh(refreshToken);
           const written = await this.store.replaceAccess(sid, current.version, {
             accessToken: this.sealer.seal(refreshed.accessToken, accessContext(current.key)),
             expiresAt: this.expiryOf(refreshed.expiresInSeconds),
           });
-          if (!written) throw credentialsGone();
+          if (!written) throw new ConnectionError('ended');
           return written;
         } finally {
           await lock.release();
         }
       }
-      if (this.now() >= giveUpAt) {
-        throw new AppError(503, 'refresh_busy', 'Dropview is renewing your Dropbox access. Please try again in a moment.', { retryAfter: 2 });
-      }
-      await sleep(this.pollMs);
+      if (this.now() >= giveUpAt) throw new ConnectionError('refresh_busy');
+      await delay(this.pollMs);
       const current = await this.currentCredentials(sid);
       if (this.isNewerAndUsable(current, stale)) return current;
     }
@@ -256,7 +264,7 @@ export class TokenKeeper {
 
   private async currentCredentials(sid: string): Promise<StoredCredentials> {
     const current = await this.store.get(sid);
-    if (!current) throw credentialsGone();
+    if (!current) throw new ConnectionError('ended');
     return current;
   }
 
@@ -265,32 +273,13 @@ export class TokenKeeper {
     return current.version !== stale.version && current.expiresAt > this.now();
   }
 
-  private async openToken(req: Request, sealed: string, context: string): Promise<string> {
-    const token = this.sealer.open(sealed, context);
-    if (token === undefined) throw await this.disconnect(req, UNREADABLE_MESSAGE);
-    return token;
-  }
-
-  private async disconnect(req: Request, reason: string): Promise<AppError> {
-    await this.forget(req);
-    return reconnectRequired(reason);
+  private async disconnect(session: KeeperSession, problem: 'revoked' | 'unreadable'): Promise<ConnectionError> {
+    await this.forget(session);
+    session.changed({ kind: 'disconnected' });
+    return new ConnectionError(problem);
   }
 
   private expiryOf(expiresInSeconds: number): number {
     return this.now() + Math.max(expiresInSeconds - EXPIRY_BUFFER_SECONDS, 0) * 1000;
   }
-}
-
-/** How long a request reuses the credentials it read (see credentialsFor). */
-const REUSE_CREDENTIALS_MS = 5000;
-/** Tokens are sealed to the key they are stored under and to their field: moved elsewhere, they do not open. */
-const accessContext = (key: string) => `${key}:access`;
-const refreshContext = (key: string) => `${key}:refresh`;
-
-function credentialsGone(): AppError {
-  return new AppError(401, 'credentials_gone', ENDED_MESSAGE);
-}
-
-function isUnauthorized(error: unknown): error is AppError {
-  return error instanceof AppError && error.status === 401 && error.code === 'dropbox_unauthorized';
 }

@@ -1,11 +1,12 @@
-import { AppError } from '../errors';
-import { apiFailure } from './errors';
+import type { z } from 'zod';
+import { apiFailure, badAnswer, DropboxError } from './errors';
 import { DEFAULT_HTTP_OPTIONS, DropboxHttp, type HttpOptions } from './http';
-import { listFolderResult, metadata } from './wire';
+import { currentAccountResult, latestCursorResult, listFolderResult, longpollResult, metadata, searchResult, spaceUsageResult, temporaryLinkResult, thumbnailBatchResult } from './wire';
 
 /**
  * The Dropbox API v2 routes Dropview calls, each taking the access token to use. Which token
  * that is, and what to do when Dropbox refuses it, is the caller's business (auth/token-keeper).
+ * Every answer is checked against its shape (wire.ts); failures are DropboxErrors (errors.ts).
  */
 
 export interface FolderEntry {
@@ -31,6 +32,7 @@ export interface SpaceUsage {
   allocated: number;
 }
 
+/** A thumbnail, with the revision of the file Dropbox made it from. */
 export type Thumbnail = { ok: true; jpeg: Buffer; rev?: string } | { ok: false; reason: string };
 
 /** One entry of a list_folder answer: a file, a folder, or (in change feeds) a path that was deleted. */
@@ -52,7 +54,6 @@ export interface ListedPage {
 }
 
 export interface Account {
-  accountId: string;
   displayName: string;
   email: string;
   rootNamespaceId?: string;
@@ -82,30 +83,14 @@ export const LONGPOLL_SOCKETS = 256;
 /** Dropbox holds a longpoll up to its timeout plus 90 s of jitter. */
 const LONGPOLL_JITTER_SECONDS = 90;
 
-function entryOf(metadata: Record<string, unknown>): FolderEntry | undefined {
-  const tag = metadata['.tag'];
-  if (tag !== 'file' && tag !== 'folder') return undefined;
-  const name = String(metadata.name ?? '');
-  const path = typeof metadata.path_display === 'string' ? metadata.path_display : `/${name}`;
-  if (tag === 'folder') return { type: 'folder', name, path };
-  return {
-    type: 'file',
-    name,
-    path,
-    size: typeof metadata.size === 'number' ? metadata.size : undefined,
-    modified: typeof metadata.server_modified === 'string' ? metadata.server_modified : undefined,
-    rev: typeof metadata.rev === 'string' ? metadata.rev : undefined,
-  };
-}
-
-/** search_v2 nests each match's Metadata inside a MetadataV2 union. */
-function searchPageOf(body: Record<string, unknown>): SearchPage {
-  const matches = Array.isArray(body.matches) ? (body.matches as { metadata?: { metadata?: Record<string, unknown> } }[]) : [];
-  return {
-    entries: matches.map((match) => (match.metadata?.metadata ? entryOf(match.metadata.metadata) : undefined)).filter((entry): entry is FolderEntry => entry !== undefined),
-    cursor: typeof body.cursor === 'string' ? body.cursor : undefined,
-    hasMore: body.has_more === true,
-  };
+/** A file or folder (not a deleted entry) as pages show it. */
+function folderEntryOf(raw: unknown): FolderEntry | undefined {
+  const parsed = metadata.safeParse(raw);
+  if (!parsed.success || parsed.data['.tag'] === 'deleted') return undefined;
+  const entry = parsed.data;
+  const path = entry.path_display ?? `/${entry.name}`;
+  if (entry['.tag'] === 'folder') return { type: 'folder', name: entry.name, path };
+  return { type: 'file', name: entry.name, path, size: entry.size, modified: entry.server_modified, rev: entry.rev };
 }
 
 function listedEntryOf(raw: unknown): ListedEntry | undefined {
@@ -117,21 +102,32 @@ function listedEntryOf(raw: unknown): ListedEntry | undefined {
   return { type: 'file', name: entry.name, pathLower, size: entry.size, modified: entry.server_modified, rev: entry.rev };
 }
 
-function listedPageOf(body: unknown, route: string): ListedPage {
-  const parsed = listFolderResult.safeParse(body);
-  if (!parsed.success) throw new AppError(502, 'dropbox_bad_answer', 'Dropbox sent an answer Dropview could not read. Please try again.', { dropboxTag: route });
+function listedPageOf(body: z.infer<typeof listFolderResult>): ListedPage {
   const entries: ListedEntry[] = [];
-  for (const raw of parsed.data.entries) {
+  for (const raw of body.entries) {
     const entry = listedEntryOf(raw);
     if (entry) entries.push(entry);
   }
-  return { entries, cursor: parsed.data.cursor, hasMore: parsed.data.has_more };
+  return { entries, cursor: body.cursor, hasMore: body.has_more };
+}
+
+function searchPageOf(body: z.infer<typeof searchResult>): SearchPage {
+  const entries = body.matches.map((match) => folderEntryOf(match.metadata?.metadata)).filter((entry): entry is FolderEntry => entry !== undefined);
+  return { entries, cursor: body.cursor, hasMore: body.has_more };
+}
+
+interface RpcOptions {
+  timeoutMs?: number;
+  repeatable?: boolean;
+  waitOutRateLimit?: boolean;
+  host?: 'api' | 'content';
 }
 
 export class DropboxApiClient {
   private readonly api: DropboxHttp;
   private readonly content: DropboxHttp;
   private readonly notify: DropboxHttp;
+
   constructor(settings: ApiSettings, httpOptions: HttpOptions = DEFAULT_HTTP_OPTIONS) {
     this.api = new DropboxHttp(settings.apiUrl, httpOptions);
     this.content = new DropboxHttp(settings.contentUrl, httpOptions);
@@ -140,7 +136,7 @@ export class DropboxApiClient {
   }
 
   async listFolder(auth: DropboxAuth, path: string, limit: number): Promise<ListedPage> {
-    return listedPageOf(await this.rpc(auth, 'files/list_folder', { path, limit, include_non_downloadable_files: true }), 'files/list_folder');
+    return listedPageOf(await this.rpc(auth, 'files/list_folder', listFolderResult, { path, limit, include_non_downloadable_files: true }));
   }
 
   /**
@@ -148,12 +144,11 @@ export class DropboxApiClient {
    * a 429 is not waited out but thrown at once (see http.ts).
    */
   async listFolderContinue(auth: DropboxAuth, cursor: string, options: { quick?: boolean } = {}): Promise<ListedPage> {
-    return listedPageOf(await this.rpc(auth, 'files/list_folder/continue', { cursor }, { waitOutRateLimit: !options.quick }), 'files/list_folder/continue');
+    return listedPageOf(await this.rpc(auth, 'files/list_folder/continue', listFolderResult, { cursor }, { waitOutRateLimit: !options.quick }));
   }
 
   async getLatestCursor(auth: DropboxAuth, path: string): Promise<string> {
-    const body = await this.rpc(auth, 'files/list_folder/get_latest_cursor', { path });
-    return String(body.cursor ?? '');
+    return (await this.rpc(auth, 'files/list_folder/get_latest_cursor', latestCursorResult, { path })).cursor;
   }
 
   /**
@@ -161,93 +156,77 @@ export class DropboxApiClient {
    * cursor is the credential (notify.dropboxapi.com, auth "noauth").
    */
   async longpoll(cursor: string, timeoutSeconds: number, signal: AbortSignal): Promise<{ changes: boolean; backoffSeconds?: number }> {
+    const route = 'files/list_folder/longpoll';
     const response = await this.notify.post(
-      'files/list_folder/longpoll',
-      '/2/files/list_folder/longpoll',
+      route,
+      `/2/${route}`,
       JSON.stringify({ cursor, timeout: timeoutSeconds }),
       { headers: { 'Content-Type': 'application/json' }, timeoutMs: (timeoutSeconds + LONGPOLL_JITTER_SECONDS + 10) * 1000, signal },
       false,
     );
-    if (response.status !== 200) throw apiFailure('files/list_folder/longpoll', response);
-    let body: { changes?: unknown; backoff?: unknown } = {};
-    try {
-      body = JSON.parse(response.data);
-    } catch {
-      // A tolerant reader: an unreadable success answer counts as "no news".
-    }
-    return { changes: body.changes === true, backoffSeconds: typeof body.backoff === 'number' ? body.backoff : undefined };
+    if (response.status !== 200) throw apiFailure(route, response);
+    // A tolerant reader: an unreadable success answer counts as "no news".
+    const parsed = longpollResult.safeParse(parseJson(response.data) ?? {});
+    return parsed.success ? { changes: parsed.data.changes, backoffSeconds: parsed.data.backoff } : { changes: false };
   }
 
   async getMetadata(auth: DropboxAuth, path: string): Promise<FolderEntry> {
-    const entry = entryOf(await this.rpc(auth, 'files/get_metadata', { path }));
-    if (!entry) throw new AppError(404, 'not_found', 'This file or folder does not exist in your Dropbox.');
+    const route = 'files/get_metadata';
+    const entry = folderEntryOf(await this.rpc(auth, route, metadata, { path }));
+    if (!entry) throw new DropboxError(route, { kind: 'route', tag: 'path/not_found' });
     return entry;
   }
 
   async search(auth: DropboxAuth, query: string, path: string, maxResults: number): Promise<SearchPage> {
-    return searchPageOf(await this.rpc(auth, 'files/search_v2', { query, options: { ...(path ? { path } : {}), max_results: maxResults } }));
+    return searchPageOf(await this.rpc(auth, 'files/search_v2', searchResult, { query, options: { ...(path ? { path } : {}), max_results: maxResults } }));
   }
 
   async searchContinue(auth: DropboxAuth, cursor: string): Promise<SearchPage> {
-    return searchPageOf(await this.rpc(auth, 'files/search/continue_v2', { cursor }));
+    return searchPageOf(await this.rpc(auth, 'files/search/continue_v2', searchResult, { cursor }));
   }
 
   /** Up to 25 JPEG thumbnails in one call, in the order asked. */
   async getThumbnails(auth: DropboxAuth, requests: { path: string; size: string }[]): Promise<Thumbnail[]> {
-    const body = await this.rpc(auth, 'files/get_thumbnail_batch', {
-      entries: requests.map((request) => ({ path: request.path, size: request.size, format: 'jpeg', mode: 'bestfit' })),
-    }, { host: 'content' });
-    const entries = Array.isArray(body.entries) ? (body.entries as Record<string, unknown>[]) : [];
-    return requests.map((_, index) => {
-      const entry = entries[index];
-      if (entry?.['.tag'] !== 'success' || typeof entry.thumbnail !== 'string') {
-        return { ok: false, reason: String((entry?.failure as { '.tag'?: string } | undefined)?.['.tag'] ?? 'missing') };
-      }
-      const rev = (entry.metadata as { rev?: unknown } | undefined)?.rev;
-      return { ok: true, jpeg: Buffer.from(entry.thumbnail, 'base64'), rev: typeof rev === 'string' ? rev : undefined };
+    const body = await this.rpc(
+      auth,
+      'files/get_thumbnail_batch',
+      thumbnailBatchResult,
+      { entries: requests.map((request) => ({ path: request.path, size: request.size, format: 'jpeg', mode: 'bestfit' })) },
+      { host: 'content' },
+    );
+    return requests.map((_, index): Thumbnail => {
+      const entry = body.entries[index];
+      if (!entry) return { ok: false, reason: 'missing' };
+      if (entry['.tag'] === 'failure') return { ok: false, reason: entry.failure?.['.tag'] ?? 'failure' };
+      return { ok: true, jpeg: Buffer.from(entry.thumbnail, 'base64'), rev: entry.metadata?.rev };
     });
   }
 
   async getSpaceUsage(auth: DropboxAuth): Promise<SpaceUsage> {
-    const body = await this.rpc(auth, 'users/get_space_usage');
-    const allocation = (body.allocation ?? {}) as { allocated?: unknown };
-    return { used: Number(body.used ?? 0), allocated: Number(allocation.allocated ?? 0) };
+    const body = await this.rpc(auth, 'users/get_space_usage', spaceUsageResult);
+    return { used: body.used, allocated: body.allocation.allocated ?? 0 };
   }
 
   async getTemporaryLink(auth: DropboxAuth, path: string): Promise<string> {
-    const body = await this.rpc(auth, 'files/get_temporary_link', { path });
-    if (typeof body.link !== 'string') throw new AppError(502, 'dropbox_bad_answer', 'Dropbox did not send a download link. Please try again.');
-    return body.link;
+    return (await this.rpc(auth, 'files/get_temporary_link', temporaryLinkResult, { path })).link;
   }
 
   async getCurrentAccount(auth: DropboxAuth): Promise<Account> {
-    const body = await this.rpc(auth, 'users/get_current_account');
-    const name = (body.name ?? {}) as Record<string, unknown>;
-    const rootInfo = (body.root_info ?? {}) as { root_namespace_id?: unknown; home_namespace_id?: unknown };
-    return {
-      accountId: String(body.account_id ?? ''),
-      displayName: String(name.display_name ?? ''),
-      email: String(body.email ?? ''),
-      rootNamespaceId: typeof rootInfo.root_namespace_id === 'string' ? rootInfo.root_namespace_id : undefined,
-      homeNamespaceId: typeof rootInfo.home_namespace_id === 'string' ? rootInfo.home_namespace_id : undefined,
-    };
+    const body = await this.rpc(auth, 'users/get_current_account', currentAccountResult);
+    return { displayName: body.name.display_name, email: body.email, rootNamespaceId: body.root_info?.root_namespace_id, homeNamespaceId: body.root_info?.home_namespace_id };
   }
 
   /** Revokes the token and, since it came from a refresh token, that refresh token too. */
   async revokeToken(auth: DropboxAuth, timeoutMs?: number): Promise<void> {
-    await this.rpc(auth, 'auth/token/revoke', undefined, { timeoutMs, repeatable: false });
+    await this.rpc(auth, 'auth/token/revoke', undefined, undefined, { timeoutMs, repeatable: false });
   }
 
   /**
-   * An RPC call. Routes without arguments get no body and no Content-Type, which is one of the
-   * two forms Dropbox accepts (an empty body with a JSON Content-Type is a 400).
+   * An RPC call, its answer checked against `shape`. Routes without arguments get no body and
+   * no Content-Type, which is one of the two forms Dropbox accepts (an empty body with a JSON
+   * Content-Type is a 400).
    */
-  private async rpc(
-    auth: DropboxAuth,
-    route: string,
-    args?: object,
-    options: { timeoutMs?: number; repeatable?: boolean; waitOutRateLimit?: boolean; host?: 'api' | 'content' } = {},
-  ): Promise<Record<string, unknown>> {
+  private async rpc<S extends z.ZodType>(auth: DropboxAuth, route: string, shape: S | undefined, args?: object, options: RpcOptions = {}): Promise<z.infer<S>> {
     const response = await (options.host === 'content' ? this.content : this.api).post(
       route,
       `/2/${route}`,
@@ -265,11 +244,17 @@ export class DropboxApiClient {
       options.repeatable ?? true,
     );
     if (response.status !== 200) throw apiFailure(route, response);
-    try {
-      const body: unknown = JSON.parse(response.data);
-      return body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-    } catch {
-      throw new AppError(502, 'dropbox_bad_answer', 'Dropbox sent an answer Dropview could not read. Please try again.', { dropboxTag: route });
-    }
+    if (!shape) return undefined as z.infer<S>;
+    const parsed = shape.safeParse(parseJson(response.data));
+    if (!parsed.success) throw badAnswer(route);
+    return parsed.data;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

@@ -1,7 +1,7 @@
 import type { AxiosResponse } from 'axios';
-import { AppError } from '../errors';
-import { tokenFailure } from './errors';
+import { badAnswer, tokenFailure } from './errors';
 import { DEFAULT_HTTP_OPTIONS, DropboxHttp, type HttpOptions } from './http';
+import { tokenResult } from './wire';
 
 /**
  * The Dropbox OAuth 2 client: the authorize URL, the code exchange and the refresh
@@ -32,30 +32,17 @@ export interface RefreshedAccess {
   expiresInSeconds: number;
 }
 
-function parseTokenBody(response: AxiosResponse<string>): Record<string, unknown> {
+/** A token answer: its fields checked, or a DropboxError (`bad_answer`). */
+function tokenBodyOf(response: AxiosResponse<string>) {
+  let body: unknown;
   try {
-    const body: unknown = JSON.parse(response.data);
-    if (body && typeof body === 'object') return body as Record<string, unknown>;
+    body = JSON.parse(response.data);
   } catch {
-    // fall through: not JSON
+    throw badAnswer('oauth2/token');
   }
-  throw new AppError(502, 'dropbox_token_error', 'Dropbox sent an answer Dropview could not read. Please try again.');
-}
-
-function requireString(body: Record<string, unknown>, field: string): string {
-  const value = body[field];
-  if (typeof value !== 'string' || value === '') {
-    throw new AppError(502, 'dropbox_token_error', 'Dropbox sent an incomplete sign-in answer. Please try again.', { dropboxTag: `missing_${field}` });
-  }
-  return value;
-}
-
-function requireSeconds(body: Record<string, unknown>): number {
-  const value = body.expires_in;
-  if (typeof value !== 'number' || !(value > 0)) {
-    throw new AppError(502, 'dropbox_token_error', 'Dropbox sent an incomplete sign-in answer. Please try again.', { dropboxTag: 'missing_expires_in' });
-  }
-  return value;
+  const parsed = tokenResult.safeParse(body);
+  if (!parsed.success) throw badAnswer('oauth2/token');
+  return parsed.data;
 }
 
 export class DropboxOAuthClient {
@@ -88,21 +75,18 @@ export class DropboxOAuthClient {
   async exchangeCode(code: string, codeVerifier: string): Promise<TokenGrant> {
     // Not repeated: a code works once, so a retry after a lost answer could only fail.
     const body = await this.postToken({ grant_type: 'authorization_code', code, redirect_uri: this.settings.redirectUri, code_verifier: codeVerifier }, false);
-    return {
-      accessToken: requireString(body, 'access_token'),
-      expiresInSeconds: requireSeconds(body),
-      refreshToken: requireString(body, 'refresh_token'),
-      accountId: requireString(body, 'account_id'),
-    };
+    // Offline access always brings a refresh token and the account: without them there is no connection to keep.
+    if (!body.refresh_token || !body.account_id) throw badAnswer('oauth2/token');
+    return { accessToken: body.access_token, expiresInSeconds: body.expires_in, refreshToken: body.refresh_token, accountId: body.account_id };
   }
 
   /** Dropbox does not rotate refresh tokens: the caller keeps the one it has. */
   async refresh(refreshToken: string): Promise<RefreshedAccess> {
     const body = await this.postToken({ grant_type: 'refresh_token', refresh_token: refreshToken }, true);
-    return { accessToken: requireString(body, 'access_token'), expiresInSeconds: requireSeconds(body) };
+    return { accessToken: body.access_token, expiresInSeconds: body.expires_in };
   }
 
-  private async postToken(fields: Record<string, string>, repeatable: boolean): Promise<Record<string, unknown>> {
+  private async postToken(fields: Record<string, string>, repeatable: boolean) {
     const response = await this.http.post(
       'oauth2/token',
       '/oauth2/token',
@@ -111,6 +95,6 @@ export class DropboxOAuthClient {
       repeatable,
     );
     if (response.status !== 200) throw tokenFailure(response);
-    return parseTokenBody(response);
+    return tokenBodyOf(response);
   }
 }

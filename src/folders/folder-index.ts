@@ -3,6 +3,7 @@ import { setImmediate as setImmediatePromise, setTimeout as delay } from 'node:t
 import { LRUCache } from 'lru-cache';
 import type { Sealer } from '../crypto/sealer';
 import type { ListedEntry, ListedPage } from '../dropbox/api-client';
+import { isDropboxFailure, isRouteError } from '../dropbox/errors';
 import { FolderSnapshot, type Change, type IndexEntry } from './folder-snapshot';
 import { decodeBatch, decodeEntries, decodeFirstPages, encodeBatch, encodeFirstPages, IndexCodecError, upsertsOf } from './index-codec';
 import type { FolderIndexStore, IndexHead } from './index-store';
@@ -67,18 +68,13 @@ export interface FolderPage {
 }
 
 /** A page cursor that does not open: made for another folder or order, or altered. */
-export class PageCursorError extends Error {
-  override name = 'PageCursorError';
+/** 5xx, a timeout or no answer at all: Dropbox cannot say whether anything changed. */
+function isUnavailable(error: unknown): boolean {
+  return isDropboxFailure(error, 'unavailable') || isDropboxFailure(error, 'timeout') || isDropboxFailure(error, 'unreachable');
 }
 
-/** How the Dropbox client's errors read to an index. */
-export interface DropboxErrorKinds {
-  /** `reset`: the cursor is no longer valid and the folder must be read again. */
-  isReset(error: unknown): boolean;
-  /** A 429: Dropbox is answering an identical call of the same user right now. */
-  isRateLimited(error: unknown): boolean;
-  /** 5xx, a timeout or no answer at all: Dropbox cannot say whether anything changed. */
-  isUnavailable(error: unknown): boolean;
+export class PageCursorError extends Error {
+  override name = 'PageCursorError';
 }
 
 export interface FolderIndexOptions {
@@ -172,7 +168,6 @@ export class FolderIndex {
     private readonly sealer: Sealer,
     /** Key material for index ids: the first token-encryption key. */
     idSecret: string,
-    private readonly dropboxErrors: DropboxErrorKinds,
     options: FolderIndexOptions,
   ) {
     this.options = {
@@ -435,9 +430,9 @@ export class FolderIndex {
     let cursor = held.cursor;
     let hasMore = true;
     let writes: Promise<void> = Promise.resolve();
-    let writeFailed: unknown;
+    let writeFailed: Error | undefined;
     const write = (work: () => Promise<void>) => {
-      writes = writes.then(work).catch((error: unknown) => void (writeFailed ??= error));
+      writes = writes.then(work).catch((error: unknown) => void (writeFailed ??= error instanceof Error ? error : new Error(String(error))));
     };
 
     if (!cursor) {
@@ -589,10 +584,10 @@ export class FolderIndex {
       }
     } catch (error) {
       // Another identical call is being answered: what the index has is as fresh as it gets.
-      if (this.dropboxErrors.isRateLimited(error)) return { held, stale: false };
+      if (isDropboxFailure(error, 'rate_limited')) return { held, stale: false };
       // Dropbox is down or slow: the index as it was beats an error page (the page says so).
-      if (this.dropboxErrors.isUnavailable(error)) return { held, stale: true };
-      if (!this.dropboxErrors.isReset(error)) throw error;
+      if (isUnavailable(error)) return { held, stale: true };
+      if (!isRouteError(error, 'reset')) throw error;
       // The cursor is no longer valid: read the folder again.
       await this.store.delete(id);
       this.held.delete(id);

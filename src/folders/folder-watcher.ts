@@ -1,4 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { ConnectionError } from '../auth/errors';
+import { isDropboxFailure, isRouteError } from '../dropbox/errors';
 import type { FolderIndex, FolderSource } from './folder-index';
 
 /**
@@ -19,6 +21,11 @@ export interface StreamClient {
   sessionId: string;
   /** Dropbox as that session sees it, for checking the folder after a longpoll. */
   source: FolderSource;
+  /**
+   * The folder's version on the page that opened the stream. A folder whose read finished, or
+   * that changed, between the page and its stream is `changed` at once: no event would say so.
+   */
+  shownVersion?: string;
   send(event: 'progress' | 'changed', data?: object): void;
   end(): void;
 }
@@ -42,11 +49,17 @@ export interface WatcherDeps {
   longpoller: Longpoller;
   /** Whether a session still exists and is connected (read from the shared session store). */
   sessionIsLive(sessionId: string): Promise<boolean>;
-  /** A check failed because the session's Dropbox access is gone: its streams end. */
-  isDisconnected(error: unknown): boolean;
-  /** The folder itself is gone (deleted, or not a folder): every stream of it ends. */
-  isFolderGone(error: unknown): boolean;
   onError?(event: string, error: unknown): void;
+}
+
+/** A check failed because the session's Dropbox access is gone: its streams end. */
+function isDisconnected(error: unknown): boolean {
+  return error instanceof ConnectionError || isDropboxFailure(error, 'unauthorized');
+}
+
+/** The folder itself is gone (deleted, or not a folder): every stream of it ends. */
+function isFolderGone(error: unknown): boolean {
+  return isRouteError(error, 'not_found') || isRouteError(error, 'not_folder');
 }
 
 export type OpenResult = { ok: true; stream: Stream } | { ok: false; reason: 'instance_full' | 'too_many_folders' };
@@ -88,6 +101,8 @@ class Watch {
   readonly streams = new Set<Stream>();
   private readonly stopped = new AbortController();
   private lastVersion = '';
+  /** Whether the folder was read whole when the watch last looked. */
+  private complete = false;
 
   constructor(
     readonly id: string,
@@ -108,14 +123,15 @@ class Watch {
   async run(): Promise<void> {
     const pause = (ms: number) => delay(ms, undefined, { signal: this.signal }).catch(() => undefined);
     let known = await this.withSource((source) => this.deps.folders.cursorOf(source, this.path));
-    if (known) this.lastVersion = known.version;
+    if (known) this.know(known.version, known.complete);
+    for (const stream of this.streams) this.greet(stream);
     while (!this.signal.aborted && known) {
       try {
         if (!known.complete || !known.cursor) {
           await pause(PROGRESS_MS);
           const now = await this.withSource((source) => this.deps.folders.cursorOf(source, this.path));
           if (!now) break;
-          if (now.complete) this.changed(now.version);
+          if (now.complete) this.changed(now.version, true);
           else if (now.entries !== known.entries) this.broadcast('progress', { entries: now.entries });
           known = now;
           continue;
@@ -128,7 +144,7 @@ class Watch {
         }
         if (backoffSeconds) await pause(backoffSeconds * 1000);
       } catch (error) {
-        if (this.signal.aborted || this.deps.isFolderGone(error)) break;
+        if (this.signal.aborted || isFolderGone(error)) break;
         this.deps.onError?.('longpoll_failed', error);
         await pause(RETRY_MS);
         known = (await this.withSource((source) => this.deps.folders.cursorOf(source, this.path)).catch(() => known)) ?? known;
@@ -136,9 +152,20 @@ class Watch {
     }
   }
 
-  private changed(version: string): void {
-    if (version === this.lastVersion) return;
+  /** A stream that joined: told at once when its page shows an older version than the watch knows. */
+  greet(stream: Stream): void {
+    const shown = stream.client.shownVersion;
+    if (this.lastVersion && this.complete && shown !== undefined && shown !== this.lastVersion) stream.client.send('changed');
+  }
+
+  private know(version: string, complete: boolean): void {
     this.lastVersion = version;
+    this.complete = complete;
+  }
+
+  private changed(version: string, complete = this.complete): void {
+    if (version === this.lastVersion && complete === this.complete) return;
+    this.know(version, complete);
     this.broadcast('changed');
   }
 
@@ -152,12 +179,12 @@ class Watch {
    */
   private async withSource<T>(step: (source: FolderSource) => Promise<T>): Promise<T | undefined> {
     for (;;) {
-      const stream = this.streams.values().next().value as Stream | undefined;
+      const stream = this.streams.values().next().value;
       if (!stream || this.signal.aborted) return undefined;
       try {
         return await step(stream.client.source);
       } catch (error) {
-        if (!this.deps.isDisconnected(error)) throw error;
+        if (!isDisconnected(error)) throw error;
         this.endSession(stream.client.sessionId);
       }
     }
@@ -192,7 +219,8 @@ export class FolderWatcher {
     const stream = new Stream(client, target, (ended) => this.forget(ended));
     target.streams.add(stream);
     // A new watch starts once it has its first stream: its loop reads Dropbox as that stream's session.
-    if (!existing) this.startWatch(target);
+    if (existing) existing.greet(stream);
+    else this.startWatch(target);
     this.bySession.set(client.sessionId, [...(this.bySession.get(client.sessionId) ?? []), stream]);
     this.total += 1;
     stream.schedule(setTimeout(() => stream.end(), this.limits.lifetimeMs));

@@ -15,7 +15,6 @@ export interface SortChoice {
   order: SortOrder;
 }
 
-export const DEFAULT_SORT: SortChoice = { key: 'name', order: 'asc' };
 export const SORT_KEYS: readonly SortKey[] = ['name', 'size', 'modified'];
 
 /** What sorting looks at in an entry; an index entry has it, and so does a page cursor. */

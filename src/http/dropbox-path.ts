@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { AppError } from '../errors';
+import { AppError } from './app-error';
 
 /**
  * Dropbox paths as they appear in Dropview's URLs: `/browse/Photos/2024%20Trip` is the
@@ -33,22 +33,6 @@ export function dropboxPathOf(segments: string[]): string {
   const path = segments.length ? `/${segments.join('/')}` : '';
   if (path.length > MAX_PATH_LENGTH) throw malformed('That path is too long for Dropbox.');
   return path;
-}
-
-/** `/Photos/2024 Trip` into [`Photos`, `2024 Trip`]. */
-export function splitDropboxPath(path: string): string[] {
-  return path.split('/').filter(Boolean);
-}
-
-/** The URL of a Dropbox path under one of Dropview's routes, each segment encoded. */
-export function hrefOf(route: '/browse' | '/download' | '/file' | '/thumbnail', path: string): string {
-  const encoded = splitDropboxPath(path).map(encodeURIComponent).join('/');
-  return encoded ? `${route}/${encoded}` : route;
-}
-
-/** The parent folder of a Dropbox path: `/a/b/c.txt` -> `/a/b`; a top-level item -> `` (the root). */
-export function parentOf(path: string): string {
-  return path.slice(0, Math.max(path.lastIndexOf('/'), 0));
 }
 
 /** A cursor from the query string (`cursor` unless named), checked for shape only. */

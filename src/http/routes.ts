@@ -1,35 +1,46 @@
 import express, { type RequestHandler, type Router } from 'express';
-import { authHandlers } from './handlers/auth';
-import { browseHandlers } from './handlers/browse';
-import { downloadHandlers } from './handlers/download';
+import type { TokenKeeper } from '../auth/token-keeper';
+import type { DropboxApiClient } from '../dropbox/api-client';
+import type { ThumbnailBatcher } from '../dropbox/thumbnail-batcher';
+import type { FolderWatcher } from '../folders/folder-watcher';
+import { authHandlers, type AuthParts } from './handlers/auth';
+import { browseHandlers, type BrowseParts } from './handlers/browse';
+import { downloadHandler } from './handlers/download';
 import { fileHandler } from './handlers/file';
 import { folderEventsHandler } from './handlers/folder-events';
 import { searchHandler } from './handlers/search';
 import { thumbnailHandler } from './handlers/thumbnail';
 import { requireCsrfToken } from './middleware/csrf';
-import { loadAccount } from './middleware/account';
 import { requireConnection } from './middleware/require-connection';
-import type { Services } from './services';
 
-/** The route table (CONTRACT.md "Routes"); the handlers live in ./handlers. */
-export function routes(services: Services, authLimiter: RequestHandler): Router {
-  const auth = authHandlers(services);
-  const browse = browseHandlers(services);
-  const download = downloadHandlers(services);
+/** What the route handlers work with, built once by the composition root. */
+export interface RouteParts extends AuthParts, BrowseParts {
+  keeper: TokenKeeper;
+  api: DropboxApiClient;
+  watcher: FolderWatcher;
+  thumbnails: ThumbnailBatcher;
+  /** Limits what starts or completes a sign-in (middleware/rate-limit.ts). */
+  authLimiter: RequestHandler;
+}
+
+/** The route table (docs/contract.md "Routes"); the handlers live in ./handlers. */
+export function routes(parts: RouteParts): Router {
+  const auth = authHandlers(parts);
+  const browse = browseHandlers(parts);
+  const connected = requireConnection(parts.keeper, parts.api);
   const form = express.urlencoded({ extended: false, limit: '2kb' });
-  const page = [requireConnection, loadAccount(services)];
 
   const router = express.Router();
-  router.get('/', loadAccount(services), browse.home);
+  router.get('/', browse.welcome, connected, browse.folder);
   // Only what starts or completes a sign-in is limited: disconnecting must always work.
-  router.get('/auth/dropbox', authLimiter, auth.start);
-  router.get('/auth/dropbox/callback', authLimiter, auth.callback);
+  router.get('/auth/dropbox', parts.authLimiter, auth.start);
+  router.get('/auth/dropbox/callback', parts.authLimiter, auth.callback);
   router.post('/auth/logout', form, requireCsrfToken, auth.logout);
-  router.get('/browse{/*splat}', page, browse.folder);
-  router.get('/download/*splat', requireConnection, download.file);
-  router.get('/file/*splat', page, fileHandler(services));
-  router.get('/search', page, searchHandler(services));
-  router.get('/thumbnail/*splat', requireConnection, thumbnailHandler(services));
-  router.get('/events/browse{/*splat}', requireConnection, folderEventsHandler(services));
+  router.get('/browse{/*splat}', connected, browse.folder);
+  router.get('/download/*splat', connected, downloadHandler);
+  router.get('/file/*splat', connected, fileHandler(parts.now));
+  router.get('/search', connected, searchHandler(parts.now));
+  router.get('/thumbnail/*splat', connected, thumbnailHandler(parts.thumbnails));
+  router.get('/events/browse{/*splat}', connected, folderEventsHandler(parts.watcher));
   return router;
 }

@@ -41,15 +41,15 @@ export class RedisConnection {
   static single(options: Parameters<typeof createClient>[0]): RedisConnection {
     const client = createClient(options);
     const send: Send = (_key, _readOnly, args, buffers) => client.sendCommand(args, buffers ? { typeMapping: BUFFER_REPLIES } : undefined);
-    return new RedisConnection(client as unknown as RawConnection, send, async () => [String(await client.sendCommand(['PING']))], client, false);
+    return new RedisConnection(client, send, async () => [await client.sendCommand<string>(['PING'])], client, false);
   }
 
   static cluster(options: Parameters<typeof createCluster>[0]): RedisConnection {
     const cluster = createCluster(options);
     const send: Send = (key, readOnly, args, buffers) => cluster.sendCommand(key, readOnly, args, buffers ? { typeMapping: BUFFER_REPLIES } : undefined);
     // A cluster answers for all its data only when every master does.
-    const pingAll = async () => Promise.all(cluster.masters.map(async (master) => String(await (await cluster.nodeClient(master)).sendCommand(['PING']))));
-    return new RedisConnection(cluster as unknown as RawConnection, send, pingAll, cluster, true);
+    const pingAll = async () => Promise.all(cluster.masters.map(async (master) => await (await cluster.nodeClient(master)).sendCommand<string>(['PING'])));
+    return new RedisConnection(cluster, send, pingAll, cluster, true);
   }
 
   get isReady(): boolean {
@@ -122,6 +122,6 @@ export class RedisConnection {
    */
   eval<T = RedisReply>(script: string, keys: string[], args: RedisArg[], options: { buffers?: boolean; readOnly?: boolean } = {}): Promise<T> {
     const command = [options.readOnly ? 'EVAL_RO' : 'EVAL', script, String(keys.length), ...keys, ...args];
-    return (options.buffers ? this.commandForBuffers(keys[0], Boolean(options.readOnly), command) : this.command(keys[0], Boolean(options.readOnly), command)) as Promise<T>;
+    return (options.buffers ? this.commandForBuffers(keys[0], Boolean(options.readOnly), command) : this.command(keys[0], Boolean(options.readOnly), command));
   }
 }

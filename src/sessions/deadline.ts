@@ -1,4 +1,4 @@
-import { sessionStoreUnavailable } from '../errors';
+import { SessionStoreError } from './errors';
 
 /**
  * A bound on one Redis operation. node-redis' own command timeout stops counting once a
@@ -15,14 +15,17 @@ export class RedisDeadlineError extends Error {
 export function withinDeadline<T>(work: Promise<T>, ms = REDIS_DEADLINE_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisDeadlineError(`Redis did not answer within ${ms} ms`)), ms);
+    // The timer fires late when this process was busy, and the answer may then be waiting
+    // unread in the socket: the rejection waits one turn (setImmediate runs after pending I/O
+    // is read), so a busy process does not report an answering Redis as down.
+    timer = setTimeout(() => setImmediate(() => reject(new RedisDeadlineError(`Redis did not answer within ${ms} ms`))), ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-/** A Redis operation for a request: bounded, and any failure is the 503 "session service unavailable". */
+/** A Redis operation for a request: bounded, and any failure a SessionStoreError ("session service unavailable"). */
 export function redisCall<T>(work: Promise<T>): Promise<T> {
   return withinDeadline(work).catch((error: unknown) => {
-    throw sessionStoreUnavailable(error);
+    throw error instanceof SessionStoreError ? error : new SessionStoreError(error);
   });
 }

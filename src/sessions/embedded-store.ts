@@ -98,7 +98,10 @@ export class EmbeddedSessionStore extends session.Store {
     this.connected.delete(sid);
     this.pending.delete(sid);
     (data.connectedAt !== undefined ? this.connected : this.pending).put(sid, { json: JSON.stringify(data), expiresAt: this.expiryOf(data) });
-    this.renewed(sid, data).then(() => callback?.(), callback);
+    this.renewed(sid, data).then(
+      () => callback?.(),
+      (error: unknown) => callback?.(error),
+    );
   }
 
   override touch(sid: string, data: SessionData, callback?: () => void): void {

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import session from 'express-session';
-import { sessionStoreUnavailable } from '../errors';
+import { SessionStoreError } from './errors';
 
 /**
  * Cookie sessions over the configured store. The cookie carries only the signed session id;
@@ -42,13 +42,13 @@ export function createSessionMiddleware(settings: SessionSettings): RequestHandl
   });
 
   const withStoreErrorsAsUnavailable: RequestHandler = (req, res, next) => {
-    sessions(req, res, (error?: unknown) => next(error ? sessionStoreUnavailable(error) : undefined));
+    sessions(req, res, (error?: unknown) => next(error ? new SessionStoreError(error) : undefined));
   };
 
   const endExpiredSession: RequestHandler = (req, _res, next) => {
     const connectedAt = req.session?.connectedAt;
     if (connectedAt === undefined || now() - connectedAt <= settings.maxAgeMs) return next();
-    req.session.regenerate((error) => next(error ? sessionStoreUnavailable(error) : undefined));
+    req.session.regenerate((error) => next(error ? new SessionStoreError(error) : undefined));
   };
 
   return [withStoreErrorsAsUnavailable, endExpiredSession];

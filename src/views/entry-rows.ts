@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { FolderEntry } from '../dropbox/api-client';
-import { rowOf, type ViewMode } from './listing';
+import { rowOf, type ViewMode } from './folder-page';
 import type { Templates } from './templates';
 
 /**

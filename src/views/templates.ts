@@ -23,7 +23,7 @@ export class Templates {
 
   constructor(
     private readonly directory: string,
-    private readonly cache: boolean,
+    readonly cache: boolean,
   ) {}
 
   /** A view by name (`browse`, `partials/entry-rows`), rendered with these locals. */

@@ -1,44 +1,16 @@
 import { RedisConnection } from '../../src/redis/connection';
-import { expectedNames, type Sort } from '../support/folder-order';
-import { entryLinksOf, loadMoreHrefOf } from '../support/html';
+import type { Sort } from '../support/folder-order';
+import { folderCalls, json, query, type Agent } from '../support/listing';
 import { connect } from '../support/oauth-dance';
-import { startEmulator, startStack, type Stack } from '../support/stack';
+import { startStack, type Stack } from '../support/stack';
 
 /**
  * Folders of any size (issue 10): one folder index per account and root, shared by every
  * instance and session, kept fresh by Dropbox's own cursors, sorted over the whole folder and
- * paged by position.
+ * paged by position. Big folders: folder-index-100k.test.ts; the first read at Dropbox's pace:
+ * folder-index-first-read.test.ts.
  */
 
-interface Listing {
-  path: string;
-  entries: { type: 'folder' | 'file'; name: string; path: string; size?: number; modified?: string }[];
-  hasMore: boolean;
-  cursor?: string;
-  complete: boolean;
-  total: number;
-}
-
-type Agent = ReturnType<Stack['agent']>;
-
-const folderCalls = (stack: Stack) => stack.emulator.journal.filter((call) => call.route.startsWith('files/list_folder') && call.route !== 'files/list_folder/longpoll');
-const query = (sort: Sort) => `sort=${sort.key}&order=${sort.order}`;
-
-async function json(agent: Agent, address: string): Promise<Listing> {
-  return (await agent.get(address).set('Accept', 'application/json').expect(200)).body as Listing;
-}
-
-/** Every entry of a folder, page after page, in the order asked for. */
-async function walk(agent: Agent, folder: string, sort: Sort): Promise<string[]> {
-  const names: string[] = [];
-  let listing = await json(agent, `${folder}?${query(sort)}`);
-  names.push(...listing.entries.map((entry) => entry.name));
-  while (listing.hasMore) {
-    listing = await json(agent, `${folder}?${query(sort)}&cursor=${encodeURIComponent(listing.cursor as string)}`);
-    names.push(...listing.entries.map((entry) => entry.name));
-  }
-  return names;
-}
 
 async function redisValuesOf(stack: Stack): Promise<Buffer> {
   const redis = RedisConnection.single({ url: stack.config.redisUrl });
@@ -232,35 +204,6 @@ describe('An index that cannot be read', () => {
   });
 });
 
-describe('Every sort over the whole folder, at 100,000 entries', () => {
-  let stack: Stack;
-  let agent: Agent;
-  beforeAll(async () => {
-    stack = await startStack({ listPageSize: 2000 });
-    stack.emulator.addPhotos('/Huge', 100_000, 3);
-    stack.emulator.tree.addFolder('/Huge/Albums');
-    stack.emulator.tree.addFolder('/Huge/2019');
-    agent = stack.agent();
-    await connect(agent);
-    // The first view reads all 100,000 before it answers, or says it is partial; wait until complete.
-    while (!(await json(agent, '/browse/Huge')).complete) await new Promise((resolve) => setTimeout(resolve, 100));
-  }, 60_000);
-  afterAll(async () => stack.close());
-
-  test.each([
-    { key: 'modified', order: 'desc' },
-    { key: 'name', order: 'asc' },
-    { key: 'size', order: 'asc' },
-  ] as Sort[])('when the folder is walked page by page sorted by $key $order, then every entry comes once, in its place', async (sort) => {
-    const expected = expectedNames(stack.emulator.groundTruth('/Huge'), sort);
-    const walked = await walk(agent, '/browse/Huge', sort);
-    expect(walked.length).toBe(100_002);
-    const misplaced = walked.findIndex((name, index) => name !== expected[index]);
-    // The first entry out of place, with its neighbours, or none (a deep equality of 100,000 names would take seconds).
-    expect(misplaced < 0 ? undefined : { at: misplaced, walked: walked.slice(misplaced - 1, misplaced + 2), expected: expected.slice(misplaced - 1, misplaced + 2) }).toBeUndefined();
-  }, 60_000);
-});
-
 describe('Page cursors that cannot skip or repeat', () => {
   let first: Stack;
   let second: Stack;
@@ -322,81 +265,5 @@ describe('Page cursors that cannot skip or repeat', () => {
     await agent.get(`/browse/Paged?cursor=${encodeURIComponent(elsewhere.cursor as string)}`).set('Accept', 'application/json').expect(400);
     // The same position in another order is another cursor too.
     await agent.get(`/browse/Elsewhere?sort=size&order=asc&cursor=${encodeURIComponent(elsewhere.cursor as string)}`).set('Accept', 'application/json').expect(400);
-  });
-});
-
-describe('A first read that does not keep people waiting', () => {
-  let first: Stack;
-  let second: Stack;
-  beforeAll(async () => {
-    const emulator = await startEmulator();
-    first = await startStack({ emulator });
-    second = await startStack({ emulator, namespace: first.namespace, env: { BASE_URL: first.url } });
-    emulator.addPhotos('/Slow', 12_000, 5);
-  });
-  afterAll(async () => {
-    first.emulator.setLatency(0);
-    first.emulator.setLatencyPerEntry(0);
-    await second.close();
-    await first.close();
-    await first.emulator.close();
-  });
-
-  test('when a big folder is opened at once on two instances at Dropbox\'s pace, then it is read once, both answer within a second with what was read, and it completes', async () => {
-    const { emulator } = first;
-    emulator.setLatency(150);
-    emulator.setLatencyPerEntry(0.1);
-    const one = first.agent();
-    await connect(one);
-    const other = second.agent();
-    await connect(other);
-    const listings = emulator.calls('files/list_folder').length;
-
-    const started = Date.now();
-    const [html, partial] = await Promise.all([one.get('/browse/Slow').set('Accept', 'text/html').expect(200), json(other, '/browse/Slow?sort=modified&order=desc')]);
-    expect(Date.now() - started).toBeLessThan(1500);
-    expect(html.text).toMatch(/Reading this folder: <span id="reading-count">[\d,]+<\/span> items so far/);
-    expect(partial.complete).toBe(false);
-    expect(partial.entries.length).toBeGreaterThan(0);
-    expect(emulator.calls('files/list_folder').length).toBe(listings + 1);
-
-    let done = partial;
-    while (!done.complete) done = await json(other, '/browse/Slow?sort=modified&order=desc');
-    expect(done.entries.map((entry) => entry.name)).toEqual(expectedNames(emulator.groundTruth('/Slow'), { key: 'modified', order: 'desc' }).slice(0, 200));
-    expect(emulator.calls('files/list_folder').length).toBe(listings + 1);
-    expect(emulator.calls('files/list_folder/continue').length).toBeGreaterThanOrEqual(5);
-  }, 30_000);
-
-  test('when the instance reading a folder stops half way, then another resumes from where it was and no entry is lost or read twice', async () => {
-    const { emulator } = first;
-    emulator.setLatency(100);
-    emulator.setLatencyPerEntry(0.05);
-    emulator.addPhotos('/Resumed', 10_000, 9);
-    const reader = await startStack({ emulator, namespace: first.namespace, env: { BASE_URL: first.url } });
-    try {
-      const agent = reader.agent();
-      await connect(agent);
-      const partial = await json(agent, '/browse/Resumed');
-      expect(partial.complete).toBe(false);
-    } finally {
-      await reader.close();
-    }
-    const listings = emulator.calls('files/list_folder').length;
-    const agent = second.agent();
-    await connect(agent);
-    let listing = await json(agent, '/browse/Resumed');
-    // The stopped reader handed its lease back, so this view took the read over; it completes.
-    while (!listing.complete) listing = await json(agent, '/browse/Resumed');
-    expect(listing.total).toBe(10_000);
-    expect(emulator.calls('files/list_folder').length).toBe(listings);
-    expect(await walk(agent, '/browse/Resumed', { key: 'name', order: 'asc' })).toEqual(expectedNames(emulator.groundTruth('/Resumed'), { key: 'name', order: 'asc' }));
-  }, 60_000);
-
-  test('when the page is shown without JavaScript, then its "Load more" link works while the folder is read', async () => {
-    const agent = first.agent();
-    await connect(agent);
-    const page = await agent.get('/browse/Slow').set('Accept', 'text/html').expect(200);
-    expect(entryLinksOf(page.text).length).toBeGreaterThan(0);
-    expect(loadMoreHrefOf(page.text)).toMatch(/cursor=/);
   });
 });

@@ -1,4 +1,5 @@
 import { openEventStream } from '../support/event-stream';
+import { decodeHtml } from '../support/html';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
 import { startStack, type Stack } from '../support/stack';
 
@@ -35,6 +36,31 @@ describe('Live folders: an open folder hears about changes in Dropbox', () => {
       expect(stack.emulator.calls('files/list_folder/longpoll').every((call) => call.bearer === undefined)).toBe(true);
     } finally {
       stream.close();
+    }
+  });
+
+  test('when the folder changed between the page and its event stream, then the stream says "changed" as it opens', async () => {
+    const agent = stack.agent();
+    const cookie = sessionCookieOf((await connect(agent)).response) as string;
+    const page = await agent.get('/browse/Music').expect(200);
+    const eventsHref = decodeHtml(/data-events="([^"]+)"/.exec(page.text)?.[1] ?? '');
+    expect(eventsHref).toMatch(/^\/events\/browse\/Music\?version=/);
+    const quiet = openEventStream(`${stack.url}${eventsHref}`, cookie);
+    try {
+      await quiet.opened;
+      // Nothing changed since the page: its own version gets no event.
+      await expect(quiet.until(/event: changed/, 500)).rejects.toThrow(/no \/event: changed\//);
+    } finally {
+      quiet.close();
+    }
+
+    stack.emulator.tree.addFile('/Music/While the page loaded.mp3', { content: 'la' });
+    await agent.get('/browse/Music?sort=size').expect(200); // another tab sees the change first
+    const late = openEventStream(`${stack.url}${eventsHref}`, cookie);
+    try {
+      expect(await late.until(/event: changed/, 5000)).toContain('event: changed');
+    } finally {
+      late.close();
     }
   });
 

@@ -57,7 +57,7 @@ describe('Search, file pages, thumbnails and the account summary', () => {
     expect(Math.max(image!.width, image!.height)).toBeLessThanOrEqual(256);
 
     const batchesBefore = user.stack.emulator.calls('files/get_thumbnail_batch').length;
-    await user.agent.get(src).set('If-None-Match', thumbnail.headers.etag as string).expect(304);
+    await user.agent.get(src).set('If-None-Match', thumbnail.headers.etag).expect(304);
     expect(user.stack.emulator.calls('files/get_thumbnail_batch').length).toBe(batchesBefore);
   });
 

@@ -46,7 +46,7 @@ describe('Configuration is checked once at start-up', () => {
   ])('when %j is given, then start-up stops with one line naming %s', (env, variable) => {
     let error: unknown;
     try {
-      load(env as Record<string, string>);
+      load(env);
     } catch (caught) {
       error = caught;
     }

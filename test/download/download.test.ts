@@ -6,7 +6,7 @@ describe('Downloading a file', () => {
 
   test('when a file is downloaded, then the browser is sent to a temporary link that serves its bytes', async () => {
     const response = await user.agent.get('/download/Documents/Budget%202026.csv').expect(302);
-    const link = new URL(response.headers.location as string);
+    const link = new URL(response.headers.location);
     expect(link.origin).toBe(user.stack.emulator.url);
     expect(user.stack.emulator.calls('files/get_temporary_link').pop()?.status).toBe(200);
 

@@ -91,7 +91,7 @@ describe('Dropview in a real browser (Chromium)', () => {
     await page.goto(`${stack.url}/browse/Photos`);
     await page.getByRole('link', { name: 'Family.jpg' }).click();
     await page.waitForURL(`${stack.url}/file/Photos/Family.jpg`);
-    await page.waitForFunction(() => ((document.querySelector('.preview img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
+    await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('.preview img')?.naturalWidth ?? 0) > 0);
     await shoot('file');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download' }).click()]);
     expect(download.suggestedFilename()).toBe('Family.jpg');

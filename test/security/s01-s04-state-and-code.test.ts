@@ -82,7 +82,7 @@ describe('S1 state and S4 one-time codes: the OAuth callback refuses what it sho
     const agent = stack.agent();
     stack.emulator.autoApprove = false;
     try {
-      const location = (await agent.get('/auth/dropbox').expect(302)).headers.location as string;
+      const location = (await agent.get('/auth/dropbox').expect(302)).headers.location;
       const authorizeUrl = new URL(location);
       const form = new URLSearchParams([...authorizeUrl.searchParams.entries(), ['decision', 'deny']]);
       const denial = await fetch(`${stack.emulator.url}/oauth2/authorize`, { method: 'POST', body: form, redirect: 'manual' });

@@ -35,7 +35,7 @@ describe('S2 PKCE, S3 exact redirect URI, S18 least privilege: the authorization
       .set('X-Forwarded-Host', 'evil.example')
       .set('X-Forwarded-Proto', 'https')
       .expect(302);
-    const redirectUri = new URL(response.headers.location as string).searchParams.get('redirect_uri');
+    const redirectUri = new URL(response.headers.location).searchParams.get('redirect_uri');
     expect(redirectUri).toBe(`${stack.config.baseUrl}/auth/dropbox/callback`);
   });
 

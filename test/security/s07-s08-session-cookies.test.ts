@@ -13,7 +13,7 @@ describe('S7 cookie flags, S8 session renewal, secret rotation and tampering', (
     const agent = stack.agent();
     const start = await agent.get('/auth/dropbox').expect(302);
     const before = sessionCookieOf(start);
-    const callbackUrl = new URL((await fetch(start.headers.location as string, { redirect: 'manual' })).headers.get('location') as string);
+    const callbackUrl = new URL((await fetch(start.headers.location, { redirect: 'manual' })).headers.get('location') as string);
     const callback = await agent.get(`${callbackUrl.pathname}${callbackUrl.search}`).expect(302);
     const after = sessionCookieOf(callback);
 

@@ -42,7 +42,7 @@ describe('S12: no open redirect after connecting', () => {
         await agent.get(start).set('Accept', 'text/html');
         const { callbackUrl } = await authorize(agent);
         const landing = await agent.get(`${callbackUrl.pathname}${callbackUrl.search}`).expect(302);
-        const location = landing.headers.location as string;
+        const location = landing.headers.location;
         expect(location).toMatch(/^\/browse(\/[^/?#\\][^?#\\]*)?$/);
         expect(new URL(location, stack.url).origin).toBe(stack.url);
       },

@@ -9,13 +9,13 @@ describe('S15: every failure is a page a person understands, with the right stat
   const user = withConnectedUser({ dropboxTimeoutMs: 600 });
   afterEach(() => user.stack.emulator.clearFaults());
 
-  const faults: [string, Fault, number, string][] = [
-    ['Dropbox rate-limits for 60 s', { kind: 'rate_limit', retryAfter: 60 }, 503, 'try again in 60 seconds'],
-    ['Dropbox keeps failing', { kind: 'server_error', status: 500 }, 502, 'Dropbox is having trouble'],
-    ['Dropbox hangs', { kind: 'hang' }, 504, 'took too long'],
+  const faults: { label: string; fault: Fault; status: number; message: string }[] = [
+    { label: 'Dropbox rate-limits for 60 s', fault: { kind: 'rate_limit', retryAfter: 60 }, status: 503, message: 'try again in 60 seconds' },
+    { label: 'Dropbox keeps failing', fault: { kind: 'server_error', status: 500 }, status: 502, message: 'Dropbox is having trouble' },
+    { label: 'Dropbox hangs', fault: { kind: 'hang' }, status: 504, message: 'took too long' },
   ];
 
-  test.each(faults)('when %s, then HTML and JSON clients get %#: the right status and a plain message', async (_label, fault, status, message) => {
+  test.each(faults)('when $label, then HTML and JSON clients get $status and a plain message', async ({ fault, status, message }) => {
     user.stack.emulator.injectFault('files/list_folder', fault, 10);
     const page = await user.agent.get('/browse').set('Accept', 'text/html');
     expect(page.status).toBe(status);
@@ -33,12 +33,16 @@ describe('S15: every failure is a page a person understands, with the right stat
     for (const page of [missing, malformed]) expect(page.text).not.toMatch(LEAKS);
   });
 
-  test('when access was revoked, then the page is 401 and offers to connect again', async () => {
+  test('when access was revoked, then the page is 401, offers to connect again, and no longer offers search or Disconnect', async () => {
     const revoked = user.stack.agent();
     await connect(revoked);
+    const before = await revoked.get('/browse').set('Accept', 'text/html').expect(200);
+    expect(before.text).toContain('action="/auth/logout"');
     user.stack.emulator.revokeAllGrants();
     const page = await revoked.get('/browse').set('Accept', 'text/html').expect(401);
     expect(page.text).toContain('href="/auth/dropbox"');
+    expect(page.text).not.toContain('action="/auth/logout"');
+    expect(page.text).not.toContain('action="/search"');
     expect(page.text).not.toMatch(LEAKS);
   });
 

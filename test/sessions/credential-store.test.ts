@@ -1,4 +1,5 @@
-import { AppError } from '../../src/errors';
+import { appErrorOf } from '../../src/http/error-table';
+import { SessionStoreError } from '../../src/sessions/errors';
 import { RedisConnection } from '../../src/redis/connection';
 import { credentialKeyNamer, RedisCredentialStore } from '../../src/sessions/credential-store';
 
@@ -32,9 +33,8 @@ describe('The credential store on Redis', () => {
 
     for (const operation of [() => store.get('sid'), () => store.put('sid', credentials, Date.now() + 1000), () => store.delete('sid'), () => store.tryLock('sid', 1000)]) {
       const error = await operation().catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(AppError);
-      expect((error as AppError).status).toBe(503);
-      expect((error as AppError).code).toBe('session_store_unavailable');
+      expect(error).toBeInstanceOf(SessionStoreError);
+      expect(appErrorOf(error)).toMatchObject({ status: 503, code: 'session_store_unavailable' });
     }
   });
 });

@@ -4,11 +4,11 @@ import { connect } from '../support/oauth-dance';
 import { startStack, type Stack } from '../support/stack';
 
 function sessionExpiringAt(ms: number, connected = true): SessionData {
-  return { cookie: { expires: new Date(ms), originalMaxAge: null }, ...(connected ? { connectedAt: 1 } : {}) } as unknown as SessionData;
+  return { cookie: { expires: new Date(ms), originalMaxAge: null }, ...(connected ? { connectedAt: 1 } : {}) };
 }
 
 function read(store: EmbeddedSessionStore, sid: string): Promise<SessionData | null | undefined> {
-  return new Promise((resolve, reject) => store.get(sid, (error, data) => (error ? reject(error) : resolve(data))));
+  return new Promise((resolve, reject) => store.get(sid, (error: unknown, data) => (error ? reject(new Error('the store failed', { cause: error })) : resolve(data))));
 }
 
 describe('The embedded session store (no REDIS_URL)', () => {

@@ -24,7 +24,7 @@ describe('Several instances behind a load balancer share sessions through one Re
     const onA = instanceA.agent();
     const start = await onA.get('/auth/dropbox').expect(302);
     const cookie = sessionCookieOf(start) as string;
-    const approval = await fetch(start.headers.location as string, { redirect: 'manual' });
+    const approval = await fetch(start.headers.location, { redirect: 'manual' });
     const callbackUrl = new URL(approval.headers.get('location') as string);
 
     // The load balancer sends the return from Dropbox to instance B.

@@ -56,3 +56,17 @@ export function openEventStream(url: string, cookie: string): EventStreamReader 
     close: () => request.destroy(),
   };
 }
+
+/**
+ * Resolves once the folder at `path` (`/Huge`) has been read whole, as an open page learns it:
+ * its event stream, opened for a version no page shows, says `changed` when the read is done,
+ * or at once if it already is. Opening the stream starts the read if nothing has.
+ */
+export async function untilFolderRead(baseUrl: string, cookie: string, path: string, timeoutMs = 60_000): Promise<void> {
+  const stream = openEventStream(`${baseUrl}/events/browse${path}?version=none`, cookie);
+  try {
+    await stream.until(/event: changed/, timeoutMs);
+  } finally {
+    stream.close();
+  }
+}

@@ -19,8 +19,8 @@ export interface DanceResult {
 /** Goes through /auth/dropbox up to (not including) the callback. */
 export async function authorize(agent: Agent, startPath = '/auth/dropbox'): Promise<{ authorizeUrl: URL; callbackUrl: URL }> {
   // A browser's page navigations: a page that needs a connection sends them on to /auth/dropbox.
-  let location = (await agent.get(startPath).set('Accept', 'text/html').expect(302)).headers.location as string;
-  if (location.startsWith('/')) location = (await agent.get(location).set('Accept', 'text/html').expect(302)).headers.location as string;
+  let location = (await agent.get(startPath).set('Accept', 'text/html').expect(302)).headers.location;
+  if (location.startsWith('/')) location = (await agent.get(location).set('Accept', 'text/html').expect(302)).headers.location;
   const authorizeUrl = new URL(location);
   const approval = await fetch(authorizeUrl, { redirect: 'manual' });
   if (approval.status !== 302) throw new Error(`authorize answered ${approval.status}: ${await approval.text()}`);

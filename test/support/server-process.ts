@@ -14,9 +14,9 @@ export interface ServerProcess {
   process: ChildProcess;
   port: number;
   /** Everything it printed so far. */
-  output(): string;
+  output: () => string;
   /** SIGTERM, then the exit code. */
-  stop(): Promise<number | null>;
+  stop: () => Promise<number | null>;
 }
 
 /**

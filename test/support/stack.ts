@@ -4,16 +4,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { createApp, type Dropview } from '../../src/app';
+import { composeDropview, type Dropview } from '../../src/composition-root';
 import { loadConfig, redirectUriOf, type Config } from '../../src/config';
-import { DropboxApiClient } from '../../src/dropbox/api-client';
-import { DEFAULT_HTTP_OPTIONS } from '../../src/dropbox/http';
-import { DropboxOAuthClient } from '../../src/dropbox/oauth-client';
 import { addSampleFiles, DropboxEmulator } from '@dropview/dropbox-emulator';
 import { createLogger } from '../../src/logging/logger';
-import { connect } from './oauth-dance';
+import { connect, sessionCookieOf } from './oauth-dance';
 import { RedisConnection } from '../../src/redis/connection';
-import { connectRedisBackend, embeddedBackend, type SessionBackend } from '../../src/sessions/session-store';
+import type { SessionBackend } from '../../src/sessions/session-store';
 
 /**
  * A whole Dropview for one test file: the Dropbox emulator and the app, each on a free port,
@@ -109,22 +106,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
   );
   const namespace = options.namespace ?? `test:${randomBytes(6).toString('hex')}:`;
-  const storeSettings = { credentialKeySecret: config.tokenEncryptionKeys[config.tokenEncryptionKeys.length - 1], sessionMaxAgeMs: config.session.maxAgeMs };
-  const sessions =
-    config.redisUrl || config.redisClusterNodes
-      ? await connectRedisBackend({ url: config.redisUrl, clusterNodes: config.redisClusterNodes, logger, namespace, ...storeSettings })
-      : embeddedBackend({ ...storeSettings, ...options.embeddedLimits });
-  const httpOptions = { ...DEFAULT_HTTP_OPTIONS, timeoutMs: options.dropboxTimeoutMs ?? 5000, maxRetryWaitSeconds: config.dropboxRetryMaxWaitSeconds, backoffMs: 20 };
-  const dropview = createApp({
-    config,
-    sessions,
-    oauth: new DropboxOAuthClient({ ...config.dropbox, redirectUri }, httpOptions),
-    api: new DropboxApiClient({ apiUrl: config.dropbox.apiUrl, contentUrl: config.dropbox.contentUrl, notifyUrl: config.dropbox.notifyUrl }, httpOptions),
-    logger,
+  const dropview = await composeDropview(config, logger, {
+    namespace,
+    embeddedLimits: options.embeddedLimits,
+    http: { timeoutMs: options.dropboxTimeoutMs ?? 5000, backoffMs: 20 },
     listPageSize: options.listPageSize,
     streamSessionCheckMs: options.streamSessionCheckMs,
     now: options.now,
   });
+  const { sessions } = dropview;
   server.on('request', dropview.app);
 
   return {
@@ -139,8 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await dropview.stop();
-      await sessions.close();
+      await dropview.close();
       if (ownEmulator) await emulator.close();
     },
   };
@@ -181,6 +170,8 @@ export interface ConnectedUser {
   stack: Stack;
   /** A browser that connected Dropbox in `beforeAll`. */
   agent: ReturnType<Stack['agent']>;
+  /** Its session cookie (`dropview.sid=...`), for clients other than the agent (event streams). */
+  cookie: string;
 }
 
 /**
@@ -192,7 +183,7 @@ export function withConnectedUser(options: StackOptions = {}): ConnectedUser {
   beforeAll(async () => {
     context.stack = await startStack(options);
     context.agent = context.stack.agent();
-    await connect(context.agent);
+    context.cookie = sessionCookieOf((await connect(context.agent)).response) as string;
   });
   afterAll(async () => context.stack?.close());
   return context;

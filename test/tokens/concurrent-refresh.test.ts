@@ -50,14 +50,13 @@ describe('Tokens hold under concurrency and across instances', () => {
   function burst(cookie: string, count: number, instances: Stack[]) {
     return Promise.all(
       Array.from({ length: count }, async (_, index) => {
-        const started = Date.now();
         const response = await instances[index % instances.length].agent().get('/browse/Photos').set('Cookie', cookie).set('Accept', 'application/json');
-        return { status: response.status, ms: Date.now() - started };
+        return { status: response.status };
       }),
     );
   }
 
-  test('when 50 requests of one session arrive at expiry on one instance, then Dropbox sees one refresh and nobody waits much longer than it', async () => {
+  test('when 50 requests of one session arrive at expiry on one instance, then Dropbox sees one refresh and every request is answered (npm run bench, B4, measures the wait)', async () => {
     const cookie = await connectedCookie();
     emulator.setLatency(200, 'oauth2/token');
     clockOffsetMs = 5 * 3_600_000;
@@ -67,7 +66,6 @@ describe('Tokens hold under concurrency and across instances', () => {
 
     expect(results.map((result) => result.status)).toEqual(Array(50).fill(200));
     expect(refreshes()).toBe(before + 1);
-    expect(Math.max(...results.map((result) => result.ms))).toBeLessThan(200 + 1500);
   });
 
   test('when 50 requests of one session arrive at expiry spread over two instances, then Dropbox still sees one refresh', async () => {
@@ -80,7 +78,6 @@ describe('Tokens hold under concurrency and across instances', () => {
 
     expect(results.map((result) => result.status)).toEqual(Array(50).fill(200));
     expect(refreshes()).toBe(before + 1);
-    expect(Math.max(...results.map((result) => result.ms))).toBeLessThan(200 + 1500);
   });
 
   test('when Dropbox says "expired" to requests on both instances at once, then one refresh serves both', async () => {

@@ -1,10 +1,16 @@
 import type { Request, RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import { codeChallengeOf, newCodeVerifier, newState, statesMatch } from '../../auth/pkce';
 import { DEFAULT_RETURN_PATH, safeReturnPath } from '../../auth/return-to';
-import { AppError, sessionStoreUnavailable } from '../../errors';
-import { csrfTokenOf } from '../middleware/csrf';
+import type { KeeperSession, TokenKeeper } from '../../auth/token-keeper';
+import type { DropboxApiClient } from '../../dropbox/api-client';
+import { isDropboxFailure } from '../../dropbox/errors';
+import type { DropboxOAuthClient, TokenGrant } from '../../dropbox/oauth-client';
+import type { FolderWatcher } from '../../folders/folder-watcher';
+import { SessionStoreError } from '../../sessions/errors';
 import { sessionCookieOptions } from '../../sessions/session-middleware';
-import type { Services } from '../services';
+import { AppError } from '../app-error';
+import { csrfTokenOf } from '../middleware/csrf';
 
 /** Connecting and disconnecting Dropbox: the OAuth 2 code flow with PKCE, and logout. */
 
@@ -14,6 +20,18 @@ const REVOKE_TIMEOUT_MS = 3000;
 const PENDING_SIGN_IN_MS = 10 * 60_000;
 /** Starts of a sign-in that a page of another site can set off: they are confirmed, not followed. */
 const FOREIGN_SITES = new Set(['cross-site', 'same-site']);
+
+export interface AuthParts {
+  oauth: DropboxOAuthClient;
+  api: DropboxApiClient;
+  keeper: TokenKeeper;
+  watcher: FolderWatcher;
+  logger: Logger;
+  sessionCookie: { name: string; secure: boolean };
+  /** When a connected session's credentials lapse (sessions/lifetime.ts). */
+  deadlineOf(session: Request['session']): number;
+  now: () => number;
+}
 
 function callbackError(status: number, code: string, message: string): AppError {
   return new AppError(status, code, message, { title: 'Dropbox was not connected', action: TRY_AGAIN });
@@ -25,25 +43,36 @@ function queryString(req: Request, name: string): string | undefined {
 }
 
 function promisify(run: (done: (error?: unknown) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => run((error) => (error ? reject(sessionStoreUnavailable(error)) : resolve())));
+  return new Promise((resolve, reject) => run((error) => (error ? reject(new SessionStoreError(error)) : resolve())));
 }
 
-export function authHandlers(services: Services) {
-  const { oauth, tokens, api, logger } = services;
+/** The session as the token keeper sees it, for logout: nothing it reports needs writing, the session is destroyed next. */
+function leavingSession(req: Request): KeeperSession {
+  return { id: req.sessionID, root: req.session.pathRoot, connected: req.session.connectedAt !== undefined, changed: () => undefined };
+}
+
+export function authHandlers(parts: AuthParts) {
+  const { oauth, api, keeper, logger } = parts;
 
   /**
-   * A team whose team space is the root namespace (root != home) is browsed from that root, so
-   * every later call carries Dropbox-API-Path-Root. Compare the ids; the `.tag` is unreliable
-   * since Dropbox's 2023 team-space update.
+   * What a new connection needs to know of the account, with its fresh token, the two calls
+   * beside each other: the summary the header shows (name, e-mail, space used), and for a
+   * team whose team space is the root namespace (root != home) that root, so that later calls
+   * carry Dropbox-API-Path-Root. Compare the ids: the `.tag` is unreliable since Dropbox's 2023
+   * team-space update. Neither stops the connection: the header then shows less, and a later
+   * 422 would correct the root.
    */
-  async function adoptTeamSpace(req: Request, accessToken: string): Promise<void> {
-    try {
-      const account = await api.getCurrentAccount({ accessToken });
-      if (account.rootNamespaceId && account.rootNamespaceId !== account.homeNamespaceId) req.session.pathRoot = account.rootNamespaceId;
-    } catch (failure) {
-      // Browsing still works from the home namespace; a later 422 would correct the root.
-      logger.warn({ event: 'account_unavailable', code: (failure as AppError).code }, 'could not read the account at connect');
+  async function learnAccount(req: Request, grant: TokenGrant): Promise<void> {
+    const auth = { accessToken: grant.accessToken };
+    const [account, usage] = await Promise.allSettled([api.getCurrentAccount(auth), api.getSpaceUsage(auth)]);
+    if (account.status === 'rejected') {
+      logger.warn({ event: 'account_unavailable', tag: (account.reason as { logTag?: string }).logTag }, 'could not read the account at connect');
+      return;
     }
+    const { rootNamespaceId, homeNamespaceId, displayName, email } = account.value;
+    if (rootNamespaceId && rootNamespaceId !== homeNamespaceId) req.session.pathRoot = rootNamespaceId;
+    const space = usage.status === 'fulfilled' ? usage.value : { used: 0, allocated: 0 };
+    req.session.account = { name: displayName, email, used: space.used, allocated: space.allocated };
   }
 
   /**
@@ -63,7 +92,7 @@ export function authHandlers(services: Services) {
     req.session.oauth = { state, codeVerifier, ...(returnTo ? { returnTo } : {}) };
     req.session.cookie.maxAge = PENDING_SIGN_IN_MS;
     // Saved before redirecting: otherwise a fast return from Dropbox could find no state.
-    req.session.save((error) => (error ? next(sessionStoreUnavailable(error)) : res.redirect(302, oauth.authorizeUrl(state, codeChallengeOf(codeVerifier)))));
+    req.session.save((error) => (error ? next(new SessionStoreError(error)) : res.redirect(302, oauth.authorizeUrl(state, codeChallengeOf(codeVerifier)))));
   };
 
   /** @route GET /auth/dropbox/callback */
@@ -89,7 +118,7 @@ export function authHandlers(services: Services) {
     if (!code) throw callbackError(400, 'oauth_missing_code', 'Dropbox did not send a sign-in code. Please start again.');
 
     const grant = await oauth.exchangeCode(code, pending.codeVerifier).catch((failure: unknown) => {
-      if (failure instanceof AppError && failure.dropboxTag === 'invalid_grant') {
+      if (isDropboxFailure(failure, 'oauth') && failure.failure.error === 'invalid_grant') {
         throw callbackError(400, 'oauth_code_rejected', 'This sign-in has expired or was already used. Please start again.');
       }
       throw failure;
@@ -97,10 +126,11 @@ export function authHandlers(services: Services) {
 
     const returnTo = safeReturnPath(pending.returnTo) ?? DEFAULT_RETURN_PATH;
     // A connected session never has a sign-in pending (start sends it to its folders), so no
-    // grant is replaced here. A new session id at the moment of connecting, so a planted id is worth nothing (fixation).
+    // grant is replaced here. A new session id at the moment of connecting, so a planted id is
+    // worth nothing (fixation).
     await promisify((done) => req.session.regenerate(done));
-    await tokens.connect(req, grant);
-    await adoptTeamSpace(req, grant.accessToken);
+    req.session.connectedAt = parts.now();
+    await Promise.all([keeper.connect(req.sessionID, grant, parts.deadlineOf(req.session)), learnAccount(req, grant)]);
     csrfTokenOf(req);
     await promisify((done) => req.session.save(done));
     logger.info({ event: 'connected' }, 'Dropbox connected');
@@ -109,12 +139,12 @@ export function authHandlers(services: Services) {
 
   /** @route POST /auth/logout */
   const logout: RequestHandler = async (req, res) => {
-    services.watcher.endSession(req.sessionID);
+    parts.watcher.endSession(req.sessionID);
     // Best effort: the session ends either way; a grant Dropbox could not be told about lapses with it.
-    const failure = await tokens.revokeAndForget(req, REVOKE_TIMEOUT_MS);
-    if (failure) logger.warn({ event: 'revoke_failed', code: failure.code }, 'could not revoke the Dropbox token at logout');
+    const failure = await keeper.revokeAndForget(leavingSession(req), REVOKE_TIMEOUT_MS);
+    if (failure) logger.warn({ event: 'revoke_failed', tag: (failure as { logTag?: string }).logTag }, 'could not revoke the Dropbox token at logout');
     await promisify((done) => req.session.destroy(done));
-    res.clearCookie(services.sessionCookie.name, sessionCookieOptions(services.sessionCookie.secure));
+    res.clearCookie(parts.sessionCookie.name, sessionCookieOptions(parts.sessionCookie.secure));
     // Thumbnails and pages of this account may sit in the browser's cache: the next person at
     // this computer should not find them.
     res.setHeader('Clear-Site-Data', '"cache", "storage"');

@@ -1,13 +1,13 @@
-import type { Request, RequestHandler, Response } from 'express';
-import { hasDropboxTag } from '../../dropbox/errors';
+import type { RequestHandler, Response } from 'express';
 import type { FolderEntry } from '../../dropbox/api-client';
-import { AppError } from '../../errors';
-import { PageCursorError, type FolderPage } from '../../folders/folder-index';
+import { isRouteError } from '../../dropbox/errors';
+import type { FolderIndex, FolderPage } from '../../folders/folder-index';
 import type { IndexEntry } from '../../folders/folder-snapshot';
-import { breadcrumbsOf, loadMoreForm, presentationFrom, queryOf, sortLinksOf, type Presentation } from '../../views/listing';
-import { cursorFrom, dropboxPathOf, hrefOf, segmentsOf } from '../dropbox-path';
-import { folderSourceOf } from '../folder-source';
-import type { Services } from '../services';
+import { breadcrumbsOf, loadMoreForm, presentationFrom, queryOf, sortLinksOf, type Presentation } from '../../views/folder-page';
+import type { EntryRows } from '../../views/entry-rows';
+import { hrefOf } from '../../views/hrefs';
+import { cursorFrom, dropboxPathOf, segmentsOf } from '../dropbox-path';
+import { dropboxOf } from '../session-dropbox';
 
 /** Folder pages: a page of a folder in the order asked for, from its folder index (src/folders). */
 
@@ -32,14 +32,17 @@ function listingJson(folderPath: string, page: FolderPage) {
   };
 }
 
-function malformedCursor(): AppError {
-  return new AppError(400, 'malformed_cursor', 'That "Load more" link is not valid. Open the folder again.', { title: 'That link does not look right' });
+export interface BrowseParts {
+  folders: FolderIndex;
+  entryRows: EntryRows;
+  /** Rows per folder page. */
+  listPageSize: number;
 }
 
-export function browseHandlers(services: Services) {
-  const { tokens, api, folders, entryRows, listPageSize } = services;
+export function browseHandlers({ folders, entryRows, listPageSize }: BrowseParts) {
 
-  function render(req: Request, res: Response, presentation: Presentation, page: FolderPage, continued: boolean): void {
+  /** `after` and `through`: the page cursors the address carried (`?cursor=`, `?through=`). */
+  function render(res: Response, presentation: Presentation, page: FolderPage, after: string | undefined, through: string | undefined): void {
     // Dropbox's own spelling of the folder (`/Photos`, even when the address says `/photos`).
     const folderPath = page.displayPath;
     res.format({
@@ -47,7 +50,7 @@ export function browseHandlers(services: Services) {
         const query = queryOf(presentation);
         const folderHref = hrefOf('/browse', folderPath);
         const crumbs = breadcrumbsOf(folderPath, query);
-        const renderingKey = `${page.version}\n${presentation.sort.key}.${presentation.sort.order}\n${req.query.cursor ?? ''}\n${req.query.through ?? ''}`;
+        const renderingKey = `${page.version}\n${presentation.sort.key}.${presentation.sort.order}\n${after ?? ''}\n${through ?? ''}`;
         res.render('browse', {
           title: crumbs[crumbs.length - 1].label,
           crumbs,
@@ -58,11 +61,11 @@ export function browseHandlers(services: Services) {
           sortLinks: sortLinksOf(folderHref, presentation),
           viewLinks: (['list', 'grid'] as const).map((mode) => ({ mode, href: `${folderHref}${queryOf({ ...presentation, view: mode })}`, current: presentation.view === mode })),
           folderHref: `${folderHref}${query}`,
-          eventsHref: `/events${folderHref}`,
+          eventsHref: `/events${folderHref}?${new URLSearchParams({ version: page.version })}`,
           loadMore: page.hasMore && page.cursor ? loadMoreForm(folderHref, presentation, page.cursor) : undefined,
           throughCursor: page.cursor ?? '',
-          extended: req.query.through !== undefined,
-          continued,
+          extended: through !== undefined,
+          continued: after !== undefined,
           reading: !page.complete,
           truncated: page.truncated,
           stale: page.stale,
@@ -79,24 +82,22 @@ export function browseHandlers(services: Services) {
     const presentation = presentationFrom(req.query);
     const after = cursorFrom(req, 'cursor');
     const through = cursorFrom(req, 'through');
-    const source = await folderSourceOf(req, tokens, api);
     let page: FolderPage;
     try {
-      page = await folders.page(source, path, { sort: presentation.sort, after, through, limit: listPageSize });
+      page = await folders.page(dropboxOf(res), path, { sort: presentation.sort, after, through, limit: listPageSize });
     } catch (error) {
       // A file's address under /browse leads to the file's page.
-      if (hasDropboxTag(error, 'not_folder')) return res.redirect(302, hrefOf('/file', path));
-      if (error instanceof PageCursorError) throw malformedCursor();
+      if (isRouteError(error, 'not_folder')) return res.redirect(302, hrefOf('/file', path));
       throw error;
     }
-    render(req, res, presentation, page, after !== undefined);
+    render(res, presentation, page, after, through);
   };
 
-  /** @route GET / : the root folder when connected, the invitation to connect otherwise. */
-  const home: RequestHandler = async (req, res, next) => {
-    if (req.session.connectedAt === undefined) return res.render('home', { title: 'Connect your Dropbox' });
-    return folder(req, res, next);
+  /** @route GET / : the invitation to connect; a connected person goes on to their root folder (`folder`). */
+  const welcome: RequestHandler = (req, res, next) => {
+    if (req.session.connectedAt !== undefined) return next();
+    res.render('home', { title: 'Connect your Dropbox' });
   };
 
-  return { folder, home };
+  return { folder, welcome };
 }

@@ -1,15 +1,15 @@
 import type { RequestHandler } from 'express';
 import { fileKindOf, formatDate, formatRelativeDate, formatSize } from '../../views/format';
-import { breadcrumbsOf, thumbnailHrefOf } from '../../views/listing';
-import { dropboxPathOf, hrefOf, parentOf, segmentsOf } from '../dropbox-path';
-import type { Services } from '../services';
+import { breadcrumbsOf, thumbnailHrefOf } from '../../views/folder-page';
+import { hrefOf, parentOf } from '../../views/hrefs';
+import { dropboxPathOf, segmentsOf } from '../dropbox-path';
+import { dropboxOf } from '../session-dropbox';
 
 /** @route GET /file/*splat : a file's page: what it is, a preview for images, a download button. */
-export function fileHandler(services: Services): RequestHandler {
-  const { api, tokens } = services;
+export function fileHandler(now: () => number): RequestHandler {
   return async (req, res) => {
     const path = dropboxPathOf(segmentsOf(req));
-    const entry = await tokens.withAccessToken(req, (auth) => api.getMetadata(auth, path));
+    const entry = await dropboxOf(res).metadata(path);
     if (entry.type === 'folder') return res.redirect(302, hrefOf('/browse', path));
     const crumbs = breadcrumbsOf(parentOf(entry.path));
     res.render('file', {
@@ -22,7 +22,7 @@ export function fileHandler(services: Services): RequestHandler {
         size: formatSize(entry.size),
         bytes: entry.size?.toLocaleString('en-US'),
         modified: formatDate(entry.modified),
-        modifiedRelative: formatRelativeDate(entry.modified, Date.now()),
+        modifiedRelative: formatRelativeDate(entry.modified, now()),
         modifiedIso: entry.modified,
         previewHref: thumbnailHrefOf(entry, 'w960h640'),
         downloadHref: hrefOf('/download', entry.path),

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { AppError } from '../../errors';
+import type { ThumbnailBatcher } from '../../dropbox/thumbnail-batcher';
+import { AppError } from '../app-error';
 import { dropboxPathOf, segmentsOf } from '../dropbox-path';
-import type { Services } from '../services';
+import { dropboxOf } from '../session-dropbox';
 
 /**
  * @route GET /thumbnail/*splat?size=w256h256[&rev=<rev>] : an image's JPEG thumbnail. With the
@@ -12,8 +13,7 @@ import type { Services } from '../services';
 
 const SIZES = ['w32h32', 'w64h64', 'w128h128', 'w256h256', 'w480h320', 'w640h480', 'w960h640', 'w1024h768', 'w2048h1536'];
 
-export function thumbnailHandler(services: Services): RequestHandler {
-  const { tokens, thumbnails } = services;
+export function thumbnailHandler(thumbnails: ThumbnailBatcher): RequestHandler {
   return async (req, res) => {
     const path = dropboxPathOf(segmentsOf(req));
     const size = typeof req.query.size === 'string' ? req.query.size : 'w256h256';
@@ -25,10 +25,10 @@ export function thumbnailHandler(services: Services): RequestHandler {
       res.setHeader('ETag', pinnedTag);
       return res.status(304).end();
     }
-    const thumbnail = await tokens.withAccessToken(req, (auth) => thumbnails.get(auth, path, size));
+    const thumbnail = await dropboxOf(res).call((auth) => thumbnails.get(auth, path, size));
     if (!thumbnail.ok) {
       res.setHeader('Cache-Control', 'no-store');
-      throw new AppError(404, 'no_thumbnail', 'There is no preview for this file.', { dropboxTag: thumbnail.reason });
+      throw new AppError(404, 'no_thumbnail', 'There is no preview for this file.', { logTag: thumbnail.reason });
     }
     // Immutable only when the address names the revision Dropbox just made it from: a made-up
     // or outdated rev is not kept for a day.

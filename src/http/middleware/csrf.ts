@@ -14,7 +14,7 @@ const { csrfSynchronisedProtection, generateToken } = csrfSync({
   size: 32,
   getTokenFromRequest: (req: Request) => {
     const body = req.body as Record<string, unknown> | undefined;
-    return typeof body?.[CSRF_FIELD] === 'string' ? (body[CSRF_FIELD] as string) : undefined;
+    return typeof body?.[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : undefined;
   },
 });
 

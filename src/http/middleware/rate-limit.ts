@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
-import { AppError } from '../../errors';
+import { AppError } from '../app-error';
 import { withinDeadline } from '../../sessions/deadline';
 import type { RedisConnection } from '../../redis/connection';
 

@@ -1,7 +1,9 @@
 /**
- * The one error type Dropview throws on purpose. Its message is written for the person using
- * the app and is safe to show; anything else that reaches the central handler is a bug and is
- * shown as a generic 500.
+ * What a person (or a JSON client) is told when a request fails: the status, a stable code, a
+ * message written for the person, and what the page offers next. Handlers throw one for what
+ * is the HTTP layer's own business (a malformed address, a folder where a file was wanted);
+ * failures from below (Dropbox, the token keeper, the session store) become one in
+ * error-table.ts. Anything else that reaches the central handler is a bug: a generic 500.
  */
 
 export interface ErrorAction {
@@ -13,12 +15,10 @@ export interface AppErrorOptions {
   title?: string;
   /** Seconds, sent as Retry-After. */
   retryAfter?: number;
-  /** The Dropbox error tag behind this error (`path/not_found`, `expired_access_token`, ...). */
-  dropboxTag?: string;
+  /** For the log: the tag of the failure below (a Dropbox error tag, a connection problem). */
+  logTag?: string;
   /** What the error page offers the person next: reconnect, go back, try again. */
   action?: ErrorAction;
-  /** Machine-readable details for the code that handles this error (never shown). */
-  data?: Record<string, string>;
   cause?: unknown;
 }
 
@@ -26,9 +26,8 @@ export class AppError extends Error {
   override name = 'AppError';
   readonly title: string;
   readonly retryAfter?: number;
-  readonly dropboxTag?: string;
+  readonly logTag?: string;
   readonly action?: ErrorAction;
-  readonly data?: Record<string, string>;
 
   constructor(
     readonly status: number,
@@ -40,9 +39,8 @@ export class AppError extends Error {
     super(message, { cause: options.cause });
     this.title = options.title ?? defaultTitle(status);
     this.retryAfter = options.retryAfter;
-    this.dropboxTag = options.dropboxTag;
+    this.logTag = options.logTag;
     this.action = options.action;
-    this.data = options.data;
   }
 }
 
@@ -57,23 +55,8 @@ function defaultTitle(status: number): string {
 }
 
 export const CONNECT_ACTION: ErrorAction = { href: '/auth/dropbox', label: 'Connect Dropbox' };
-
-export function notConnected(): AppError {
-  return new AppError(401, 'not_connected', 'Connect your Dropbox account to browse your files.', { action: CONNECT_ACTION });
-}
-
-export function reconnectRequired(reason: string): AppError {
-  return new AppError(401, 'reconnect_required', reason, { title: 'Please connect Dropbox again', action: CONNECT_ACTION });
-}
+export const HOME_FOLDER_ACTION: ErrorAction = { href: '/browse', label: 'Go to your Dropbox' };
 
 export function notFound(what = 'There is nothing at this address.'): AppError {
-  return new AppError(404, 'not_found', what, { action: { href: '/browse', label: 'Go to your Dropbox' } });
-}
-
-export function sessionStoreUnavailable(cause: unknown): AppError {
-  return new AppError(503, 'session_store_unavailable', 'Dropview cannot reach its session service right now. Please try again in a few seconds.', {
-    title: 'Session service unavailable',
-    retryAfter: 5,
-    cause,
-  });
+  return new AppError(404, 'not_found', what, { action: HOME_FOLDER_ACTION });
 }

@@ -1,7 +1,10 @@
 import type { FolderEntry } from '../dropbox/api-client';
-import { hrefOf, parentOf, splitDropboxPath } from '../http/dropbox-path';
-import { DEFAULT_SORT, type SortChoice, type SortKey } from '../folders/sort-order';
+import type { SortChoice, SortKey } from '../folders/sort-order';
 import { fileKindOf, formatDate, formatRelativeDate, formatSize, iconHrefOf } from './format';
+import { hrefOf, parentOf, splitDropboxPath } from './hrefs';
+
+/** The order a folder opens in when the address names none. */
+export const DEFAULT_SORT: SortChoice = { key: 'name', order: 'asc' };
 
 /** What folder, search and file pages show, derived from Dropbox entries. */
 

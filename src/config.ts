@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Dropview's configuration (CONTRACT.md "Configuration"), read from the environment once at
+ * Dropview's configuration (docs/contract.md "Configuration"), read from the environment once at
  * start-up into one typed, frozen object. Anything missing or malformed stops start-up with
  * one line naming the variable.
  */

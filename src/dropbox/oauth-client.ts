@@ -5,7 +5,7 @@ import { tokenResult } from './wire';
 
 /**
  * The Dropbox OAuth 2 client: the authorize URL, the code exchange and the refresh
- * (dropbox-api.md sections 1-2). Secrets, codes and tokens go in the POST body and the Basic
+ * (docs/dropbox-api.md sections 1-2). Secrets, codes and tokens go in the POST body and the Basic
  * header, never in a URL.
  */
 

@@ -15,7 +15,7 @@ declare module 'express-session' {
     connectedAt?: number;
     /** For team accounts with a team space: the root namespace sent as Dropbox-API-Path-Root. */
     pathRoot?: string;
-    /** The connected account's summary, fetched once (see http/middleware/account.ts). */
+    /** The connected account's summary, read at connect (handlers/auth.ts) and shown by http/middleware/page-locals.ts. */
     account?: { name: string; email: string; used: number; allocated: number };
     /** csrf-sync's synchronizer token. */
     csrfToken?: string;

@@ -114,7 +114,7 @@ export function sortLinksOf(folderHref: string, presentation: Presentation): Sor
   });
 }
 
-/** The JSON listing of CONTRACT.md: `{path, entries, hasMore, cursor?}` (search: `query` for `path`). */
+/** The JSON listing of docs/contract.md: `{path, entries, hasMore, cursor?}` (search: `query` for `path`); folder pages add `complete` and `total`. */
 export function entriesJson(entries: FolderEntry[]) {
   return entries.map((entry) => ({ type: entry.type, name: entry.name, path: entry.path, size: entry.size, modified: entry.modified }));
 }

@@ -6,7 +6,7 @@ import { withinDeadline } from '../../sessions/deadline';
 import type { RedisConnection } from '../../redis/connection';
 
 /**
- * A per-client-IP limit on /auth/* (starting sign-in, the callback, logout). Counts are shared
+ * A per-client-IP limit on starting a sign-in and on its callback (logout is never limited). Counts are shared
  * through Redis when sessions are, so the limit holds across instances. The client IP is
  * Express' `req.ip`, which follows TRUST_PROXY.
  */

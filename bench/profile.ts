@@ -27,7 +27,10 @@ async function main(): Promise<void> {
   } finally {
     await stack.close();
   }
-  const newest = readdirSync(directory).filter((name) => name.endsWith('.cpuprofile')).sort().pop() as string;
+  const newest = readdirSync(directory)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .sort()
+    .pop() as string;
   const profile = JSON.parse(readFileSync(path.join(directory, newest), 'utf8')) as { nodes: ProfileNode[] };
   const total = profile.nodes.reduce((sum, node) => sum + node.hitCount, 0);
   const byFunction = new Map<string, number>();

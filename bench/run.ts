@@ -14,7 +14,7 @@ import { tableOf, type Row } from './support/rows';
 
 const SCENARIOS: Record<string, { title: string; run: () => Promise<Row[]> }> = {
   views: { title: 'Page views: Dropbox calls, Redis commands, refresh, cold start, session size (20 ms per Dropbox call)', run: pageViews },
-  folders: { title: "Folders of any size (150 ms per Dropbox call plus 0.1 ms per entry, two instances)", run: largeFolders },
+  folders: { title: 'Folders of any size (150 ms per Dropbox call plus 0.1 ms per entry, two instances)', run: largeFolders },
   streams: { title: 'Event streams and anonymous requests', run: streamsAndSessions },
 };
 
@@ -33,7 +33,10 @@ async function main(): Promise<void> {
   }
   const header = `Dropview benchmarks: ${new Date().toISOString().slice(0, 10)}, ${cpus()[0].model.trim()} (${cpus().length} cores), Node ${process.version}, production mode, default log level`;
   if (only) return;
-  writeFileSync(path.join(__dirname, 'results.md'), `# Benchmark results\n\n${header}\n\n${sections.join('\n\n')}\n\nReproduce with \`npm install && npm run bench\` (BENCH_ONLY=<scenario>,... for some).\n`);
+  writeFileSync(
+    path.join(__dirname, 'results.md'),
+    `# Benchmark results\n\n${header}\n\n${sections.join('\n\n')}\n\nReproduce with \`npm install && npm run bench\` (BENCH_ONLY=<scenario>,... for some).\n`,
+  );
 }
 
 main().catch((error: Error) => {

@@ -60,7 +60,10 @@ async function main(): Promise<void> {
       [`Redis commands per page view (${VIEWS} views of a visited folder)`, `${commandsPerView.toFixed(2)} (${perView.map(([command, calls]) => `${command} ${calls.toFixed(2)}`).join(', ')})`],
       ['Redis ops/s, redis-benchmark, 50 clients', [...rates.entries()].map(([command, rate]) => `${command} ${Math.round(rate).toLocaleString('en-US')}`).join(', ')],
       ['page views/s one Redis node serves (from the mix above)', Math.round(viewsPerRedis).toLocaleString('en-US')],
-      ['page views/s one app instance serves (autocannon, 50 connections, 10 s, no added latency)', `${Math.round(viewsPerInstance).toLocaleString('en-US')} (p99 ${load.latency.p99} ms, non-2xx ${load.non2xx})`],
+      [
+        'page views/s one app instance serves (autocannon, 50 connections, 10 s, no added latency)',
+        `${Math.round(viewsPerInstance).toLocaleString('en-US')} (p99 ${load.latency.p99} ms, non-2xx ${load.non2xx})`,
+      ],
       ['app instances one Redis node carries', (viewsPerRedis / viewsPerInstance).toFixed(0)],
     ];
     const width = Math.max(...rows.map(([label]) => label.length));

@@ -202,7 +202,16 @@ async function main(): Promise<void> {
     writeFileSync(path.join(__dirname, 'soak-results.md'), `# Soak results\n\n${new Date().toISOString()}, Node ${process.version}\n\n\`\`\`\n${report}\n\`\`\`\n`);
     const passed = otherErrors.length === 0 && duplicates === 0 && connected.every(Boolean);
     console.log(passed ? 'PASS: no errors besides the Redis restart, one refresh per expiry, nothing lost' : 'FAIL: see above');
-    if (!passed) for (const server of servers) console.log(server.output().split('\n').filter((line) => line.includes('"level":50')).slice(-5).join('\n'));
+    if (!passed)
+      for (const server of servers)
+        console.log(
+          server
+            .output()
+            .split('\n')
+            .filter((line) => line.includes('"level":50'))
+            .slice(-5)
+            .join('\n'),
+        );
     process.exitCode = passed ? 0 : 1;
   } finally {
     await Promise.all(servers.map((server) => server.stop()));

@@ -122,9 +122,13 @@
       if (count && typeof entries === 'number') count.textContent = entries.toLocaleString('en-US');
     });
     source.addEventListener('changed', function () {
-      refreshRows().catch(function () { /* the next change or a reload shows it */ });
+      refreshRows().catch(function () {
+        /* the next change or a reload shows it */
+      });
     });
   }
   listen(status.getAttribute('data-events'));
-  window.addEventListener('pagehide', function () { source.close(); });
+  window.addEventListener('pagehide', function () {
+    source.close();
+  });
 })();

@@ -114,7 +114,12 @@ export async function composeDropview(config: Config, logger: Logger, options: S
     {
       folders,
       longpoller: api,
-      sessionIsLive: (sid) => new Promise((resolve, reject) => sessions.store.get(sid, (error: unknown, data) => (error ? reject(error instanceof Error ? error : new Error('the session store failed', { cause: error })) : resolve(data?.connectedAt !== undefined)))),
+      sessionIsLive: (sid) =>
+        new Promise((resolve, reject) =>
+          sessions.store.get(sid, (error: unknown, data) =>
+            error ? reject(error instanceof Error ? error : new Error('the session store failed', { cause: error })) : resolve(data?.connectedAt !== undefined),
+          ),
+        ),
       onError: (event, error) => logger.warn({ event, errorName: (error as Error).name, tag: (error as { logTag?: string }).logTag }, 'live folder updates paused'),
     },
     { ...config.eventStreams, folders: LONGPOLL_SOCKETS, sessionCheckMs: options.streamSessionCheckMs ?? 30_000 },

@@ -104,7 +104,12 @@ export function looksRandom(secret: string): boolean {
 
 const secretList = z
   .string()
-  .transform((text) => text.split(',').map((item) => item.trim()).filter(Boolean))
+  .transform((text) =>
+    text
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
   .refine((items) => items.length > 0, 'must hold at least one secret')
   .refine((items) => items.every((item) => item.length >= MIN_SECRET_LENGTH), `each secret must be at least ${MIN_SECRET_LENGTH} characters`)
   .refine((items) => items.every(looksRandom), 'looks weak: use a random value, e.g. `openssl rand -base64 48`');
@@ -123,7 +128,12 @@ function isSecureOrLoopback(url: string): boolean {
 
 const hostPortList = z
   .string()
-  .transform((text) => text.split(',').map((item) => item.trim()).filter(Boolean))
+  .transform((text) =>
+    text
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
   .refine((items) => items.length > 0 && items.every((item) => /^[^\s:,]+:\d{1,5}$/.test(item)), 'must be host:port,host:port,...');
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).transform((url) => url.replace(/\/+$/, ''));

@@ -34,13 +34,15 @@ app.set('views', path.join(__dirname, 'views'));
 
 app.get('/healthz', (req, res) => res.send('ok'));
 
-app.use(session({
-  store: new RedisStore({ client: redisClient, prefix: 'baseline:sess:' }),
-  secret: SESSION_SECRET,
-  resave: false,
-  saveUninitialized: false,
-  cookie: { secure: NODE_ENV === 'production', sameSite: 'lax', httpOnly: true },
-}));
+app.use(
+  session({
+    store: new RedisStore({ client: redisClient, prefix: 'baseline:sess:' }),
+    secret: SESSION_SECRET,
+    resave: false,
+    saveUninitialized: false,
+    cookie: { secure: NODE_ENV === 'production', sameSite: 'lax', httpOnly: true },
+  }),
+);
 
 app.get('/', (req, res) => res.redirect('/browse'));
 
@@ -70,11 +72,15 @@ app.get('/auth/dropbox/callback', async (req, res, next) => {
     if (!req.query.code || !req.query.state || req.query.state !== req.session.state) {
       return res.status(400).render('error', { message: 'Invalid OAuth state. Please try again.' });
     }
-    const { data } = await axios.post(`${DROPBOX_API_URL}/oauth2/token`, new URLSearchParams({
-      code: req.query.code,
-      grant_type: 'authorization_code',
-      redirect_uri: REDIRECT_URI,
-    }), { auth: { username: DROPBOX_APP_KEY, password: DROPBOX_APP_SECRET } });
+    const { data } = await axios.post(
+      `${DROPBOX_API_URL}/oauth2/token`,
+      new URLSearchParams({
+        code: req.query.code,
+        grant_type: 'authorization_code',
+        redirect_uri: REDIRECT_URI,
+      }),
+      { auth: { username: DROPBOX_APP_KEY, password: DROPBOX_APP_SECRET } },
+    );
     // A fresh session id on sign-in, as the express-session docs' login example does.
     req.session.regenerate((err) => {
       if (err) return next(err);
@@ -87,17 +93,25 @@ app.get('/auth/dropbox/callback', async (req, res, next) => {
 });
 
 async function refreshToken(sess) {
-  const { data } = await axios.post(`${DROPBOX_API_URL}/oauth2/token`, new URLSearchParams({
-    grant_type: 'refresh_token',
-    refresh_token: sess.refresh_token,
-  }), { auth: { username: DROPBOX_APP_KEY, password: DROPBOX_APP_SECRET } });
+  const { data } = await axios.post(
+    `${DROPBOX_API_URL}/oauth2/token`,
+    new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: sess.refresh_token,
+    }),
+    { auth: { username: DROPBOX_APP_KEY, password: DROPBOX_APP_SECRET } },
+  );
   saveTokens(sess, data);
 }
 
 function listFolder(accessToken, folder) {
-  return axios.post(`${DROPBOX_API_URL}/2/files/list_folder`, { path: folder }, {
-    headers: { Authorization: `Bearer ${accessToken}` },
-  });
+  return axios.post(
+    `${DROPBOX_API_URL}/2/files/list_folder`,
+    { path: folder },
+    {
+      headers: { Authorization: `Bearer ${accessToken}` },
+    },
+  );
 }
 
 function isExpiredToken(err) {
@@ -137,9 +151,12 @@ app.use((err, req, res, next) => {
   res.status(500).render('error', { message: 'Something went wrong.' });
 });
 
-redisClient.connect().then(() => {
-  app.listen(Number(PORT), () => console.log(`baseline listening on ${PORT}`));
-}).catch((err) => {
-  console.error('could not connect to redis:', err.message);
-  process.exit(1);
-});
+redisClient
+  .connect()
+  .then(() => {
+    app.listen(Number(PORT), () => console.log(`baseline listening on ${PORT}`));
+  })
+  .catch((err) => {
+    console.error('could not connect to redis:', err.message);
+    process.exit(1);
+  });

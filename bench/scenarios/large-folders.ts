@@ -42,7 +42,10 @@ const byName = (a: Entry, b: Entry) => collator.compare(a.name, b.name) || (a.na
  * is oldest first read backwards, ties by name included, so every entry has one place.
  */
 function expected(truth: Entry[]) {
-  const newestFirst = [...truth].sort((a, b) => Date.parse(a.modified as string) - Date.parse(b.modified as string) || byName(a, b)).map((entry) => entry.name).reverse();
+  const newestFirst = [...truth]
+    .sort((a, b) => Date.parse(a.modified as string) - Date.parse(b.modified as string) || byName(a, b))
+    .map((entry) => entry.name)
+    .reverse();
   const byNames = [...truth].sort(byName).map((entry) => entry.name);
   return { newestFirst, byNames };
 }
@@ -79,7 +82,11 @@ const sameStart = (names: string[], want: string[]) => names.every((name, index)
 async function dropboxOwnPaging(context: Context, path: string): Promise<{ ms: number; calls: number }> {
   const bearer = await context.emulator.accessToken();
   const call = async (route: string, body: object) => {
-    const response = await fetch(`${context.emulator.url}/2/${route}`, { method: 'POST', headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${context.emulator.url}/2/${route}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return (await response.json()) as { cursor: string; has_more: boolean };
   };
   const started = performance.now();
@@ -117,7 +124,13 @@ async function measureFolder(context: Context, size: number): Promise<Row[]> {
   let right: number | undefined;
   for (;;) {
     const { body } = await listing(a, cookie, `${address}?sort=modified&order=desc`);
-    if (body.complete && sameStart(body.entries.map((entry) => entry.name), newestFirst.slice(0, PAGE))) {
+    if (
+      body.complete &&
+      sameStart(
+        body.entries.map((entry) => entry.name),
+        newestFirst.slice(0, PAGE),
+      )
+    ) {
       right = performance.now() - started;
       break;
     }
@@ -164,7 +177,12 @@ async function measureFolder(context: Context, size: number): Promise<Row[]> {
   const beforeChange = await folderCalls(emulator);
   const changed = await listing(b, cookie, `${address}?sort=modified&order=desc`);
   const changeCalls = (await folderCalls(emulator)) - beforeChange;
-  const changedRight = changed.body.entries[0]?.name === newest && sameStart(changed.body.entries.slice(1).map((entry) => entry.name), newestFirst.slice(0, PAGE - 1));
+  const changedRight =
+    changed.body.entries[0]?.name === newest &&
+    sameStart(
+      changed.body.entries.slice(1).map((entry) => entry.name),
+      newestFirst.slice(0, PAGE - 1),
+    );
   ({ newestFirst, byNames } = expected([...truth, { name: newest, kind: 'file', size: 2_000_000, modified: '2099-12-31T23:59:59Z' }]));
   rows.push({
     id: 'F4',
@@ -179,7 +197,11 @@ async function measureFolder(context: Context, size: number): Promise<Row[]> {
   const beforeMore = await folderCalls(emulator);
   const page2 = await listing(b, cookie, `${address}?sort=modified&order=desc&cursor=${encodeURIComponent(page1.body.cursor as string)}`);
   const moreCalls = (await folderCalls(emulator)) - beforeMore;
-  const moreRight = sameStart(page2.body.entries.map((entry) => entry.name), newestFirst.slice(PAGE, 2 * PAGE)) && page2.body.entries.length === PAGE;
+  const moreRight =
+    sameStart(
+      page2.body.entries.map((entry) => entry.name),
+      newestFirst.slice(PAGE, 2 * PAGE),
+    ) && page2.body.entries.length === PAGE;
   rows.push({
     id: 'F5',
     what: `${label}: "Load more" on the other instance`,
@@ -190,7 +212,10 @@ async function measureFolder(context: Context, size: number): Promise<Row[]> {
 
   // Name order, and the whole folder newest first.
   const names = await listing(b, cookie, address);
-  const namesRight = sameStart(names.body.entries.map((entry) => entry.name), byNames.slice(0, PAGE));
+  const namesRight = sameStart(
+    names.body.entries.map((entry) => entry.name),
+    byNames.slice(0, PAGE),
+  );
   const walked: string[] = [];
   const walkStarted = performance.now();
   let page = (await listing(a, cookie, `${address}?sort=modified&order=desc`)).body;
@@ -217,13 +242,19 @@ async function footprint(context: Context, entries: number): Promise<Row[]> {
   const redis = await context.redis.connect();
   let bytes = 0;
   try {
-    for (const key of await redis.command<string[]>(undefined, true, ['KEYS', 'dropview:fi:*'])) bytes += (await redis.command<number | null>(key, true, ['MEMORY', 'USAGE', key, 'SAMPLES', '0'])) ?? 0;
+    for (const key of await redis.command<string[]>(undefined, true, ['KEYS', 'dropview:fi:*']))
+      bytes += (await redis.command<number | null>(key, true, ['MEMORY', 'USAGE', key, 'SAMPLES', '0'])) ?? 0;
   } finally {
     await redis.close();
   }
   const rss = context.apps.map((app) => rssMegabytes(app.pid));
   return [
-    { id: 'F7', what: `Redis bytes per indexed entry (MEMORY USAGE of every folder index / ${entries.toLocaleString('en-US')} entries)`, target: 'measured', measured: `${(bytes / entries).toFixed(1)} bytes (${(bytes / 1024 / 1024).toFixed(1)} MB in all)` },
+    {
+      id: 'F7',
+      what: `Redis bytes per indexed entry (MEMORY USAGE of every folder index / ${entries.toLocaleString('en-US')} entries)`,
+      target: 'measured',
+      measured: `${(bytes / entries).toFixed(1)} bytes (${(bytes / 1024 / 1024).toFixed(1)} MB in all)`,
+    },
     { id: 'F8', what: 'app RSS after indexing both folders (instance A, B)', target: 'measured', measured: `${rss.map((mb) => `${Math.round(mb)} MB`).join(', ')}` },
   ];
 }

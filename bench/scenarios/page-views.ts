@@ -58,7 +58,12 @@ async function refreshBurst(stack: BenchStack, cookie: string): Promise<Row> {
     id: 'B4',
     what: '50 concurrent views of one session when its token has expired at Dropbox',
     target: '1 refresh, 0 failures',
-    measured: `${refreshes} refresh, burst p99 ${Math.round(percentile(timings.map((timing) => timing.ms), 0.99))} ms, ${failures} failures`,
+    measured: `${refreshes} refresh, burst p99 ${Math.round(
+      percentile(
+        timings.map((timing) => timing.ms),
+        0.99,
+      ),
+    )} ms, ${failures} failures`,
     met: refreshes === 1 && failures === 0,
   };
 }
@@ -68,7 +73,13 @@ async function coldStart(stack: BenchStack): Promise<Row> {
   for (let i = 0; i < 3; i += 1) {
     const started = performance.now();
     const app = await startApp(appEnv(stack.redis.url, stack.emulator.url));
-    while ((await fetch(`${app.url}/healthz`).then((response) => response.status, () => 0)) !== 200) await delay(10);
+    while (
+      (await fetch(`${app.url}/healthz`).then(
+        (response) => response.status,
+        () => 0,
+      )) !== 200
+    )
+      await delay(10);
     times.push(performance.now() - started);
     await app.stop();
   }
@@ -79,7 +90,13 @@ async function coldStart(stack: BenchStack): Promise<Row> {
 async function sessionFootprint(stack: BenchStack): Promise<Row> {
   const { sessions, sessionBytes, credentialBytes } = await stack.sessionFootprint();
   const perSession = sessionBytes + credentialBytes;
-  return { id: 'B7', what: `bytes per connected session in Redis (MEMORY USAGE, session + credentials, ${sessions} sessions)`, target: '<= 1.5 KB', measured: `${Math.round(perSession)} bytes`, met: perSession <= 1536 };
+  return {
+    id: 'B7',
+    what: `bytes per connected session in Redis (MEMORY USAGE, session + credentials, ${sessions} sessions)`,
+    target: '<= 1.5 KB',
+    measured: `${Math.round(perSession)} bytes`,
+    met: perSession <= 1536,
+  };
 }
 
 export async function pageViews(): Promise<Row[]> {

@@ -85,7 +85,13 @@ async function anonymousRequests(app: AppProcess, redisKeys: () => Promise<numbe
   };
   await Promise.all(Array.from({ length: 50 }, worker));
   const added = (await redisKeys()) - before;
-  return { id: 'S3', what: `Redis keys added by ${ANONYMOUS_REQUESTS.toLocaleString('en-US')} cookieless requests to protected routes (pages, JSON, thumbnails, search, event streams)`, target: '0', measured: String(added), met: added === 0 };
+  return {
+    id: 'S3',
+    what: `Redis keys added by ${ANONYMOUS_REQUESTS.toLocaleString('en-US')} cookieless requests to protected routes (pages, JSON, thumbnails, search, event streams)`,
+    target: '0',
+    measured: String(added),
+    met: added === 0,
+  };
 }
 
 export async function streamsAndSessions(): Promise<Row[]> {

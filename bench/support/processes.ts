@@ -67,7 +67,13 @@ export interface RedisProcess extends Process {
 
 export async function startRedis(extraArgs: string[] = []): Promise<RedisProcess> {
   const port = await freePort();
-  const { process: redis } = await spawnUntil('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {}, /Ready to accept connections/, 'redis-server');
+  const { process: redis } = await spawnUntil(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
+    {},
+    /Ready to accept connections/,
+    'redis-server',
+  );
   const url = `redis://127.0.0.1:${port}`;
   return {
     ...redis,

@@ -9,5 +9,9 @@ export interface Row {
 }
 
 export function tableOf(rows: Row[]): string {
-  return ['| | measure | target | measured | met |', '|---|---|---|---|---|', ...rows.map((row) => `| ${row.id} | ${row.what} | ${row.target} | ${row.measured} | ${row.met === undefined ? '' : row.met ? 'yes' : '**no**'} |`)].join('\n');
+  return [
+    '| | measure | target | measured | met |',
+    '|---|---|---|---|---|',
+    ...rows.map((row) => `| ${row.id} | ${row.what} | ${row.target} | ${row.measured} | ${row.met === undefined ? '' : row.met ? 'yes' : '**no**'} |`),
+  ].join('\n');
 }

@@ -46,10 +46,15 @@ export class ThumbnailBatcher {
     this.queues.delete(key);
     for (let start = 0; start < queue.waiting.length; start += MAX_BATCH) {
       const batch = queue.waiting.slice(start, start + MAX_BATCH);
-      this.api.getThumbnails(queue.auth, batch.map(({ path, size }) => ({ path, size }))).then(
-        (thumbnails) => batch.forEach((waiting, index) => waiting.resolve(thumbnails[index])),
-        (error: unknown) => batch.forEach((waiting) => waiting.reject(error)),
-      );
+      this.api
+        .getThumbnails(
+          queue.auth,
+          batch.map(({ path, size }) => ({ path, size })),
+        )
+        .then(
+          (thumbnails) => batch.forEach((waiting, index) => waiting.resolve(thumbnails[index])),
+          (error: unknown) => batch.forEach((waiting) => waiting.reject(error)),
+        );
     }
   }
 }

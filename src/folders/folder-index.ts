@@ -487,7 +487,15 @@ export class FolderIndex {
       const batch = encodeBatch(changes, this.sealer, id);
       const state = { cursor, complete: !hasMore, entries: held.snapshot.size, truncated: held.truncated };
       write(async () => {
-        const result = await this.store.advance(id, { expectedSequence: held.sequence, owner, batch, cursor: this.sealCursor(id, state.cursor), complete: state.complete, entries: state.entries, truncated: state.truncated });
+        const result = await this.store.advance(id, {
+          expectedSequence: held.sequence,
+          owner,
+          batch,
+          cursor: this.sealCursor(id, state.cursor),
+          complete: state.complete,
+          entries: state.entries,
+          truncated: state.truncated,
+        });
         if (!result.ok) throw new Error(`the folder index could not be written (${result.reason})`);
         Object.assign(held, { sequence: result.sequence, batches: held.batches + 1, cursor: state.cursor, complete: state.complete, writtenAt: this.options.now() });
       });
@@ -511,7 +519,12 @@ export class FolderIndex {
    * answered from the stored rows while the whole index loads behind it for the views that
    * follow; anything else waits for the load, which Dropbox's answer has meanwhile overlapped.
    */
-  private async coldStart(source: FolderSource, id: string, request: PageRequest, positions: ReturnType<FolderIndex['positionsOf']>): Promise<{ page?: FolderPage; early?: Promise<ListedPage> } | undefined> {
+  private async coldStart(
+    source: FolderSource,
+    id: string,
+    request: PageRequest,
+    positions: ReturnType<FolderIndex['positionsOf']>,
+  ): Promise<{ page?: FolderPage; early?: Promise<ListedPage> } | undefined> {
     if (this.held.has(id) || this.reads.has(id) || this.checks.has(id)) return undefined;
     const found = await this.store.firstPages(id);
     const head = found?.head;

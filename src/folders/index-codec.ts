@@ -138,7 +138,7 @@ export function encodeFirstPages(pages: Record<string, readonly IndexEntry[]>, s
 
 export function decodeFirstPages(sealed: Buffer, sealer: Sealer, indexId: string): Record<string, IndexEntry[]> {
   const opened = sealer.openBytes(sealed, `pages:${indexId}`);
-  if (!opened) throw new IndexCodecError('a folder index\'s first pages did not open');
+  if (!opened) throw new IndexCodecError("a folder index's first pages did not open");
   const byOrder = JSON.parse(inflateRawSync(opened).toString('utf8')) as Record<string, Columns>;
   return Object.fromEntries(Object.entries(byOrder).map(([order, columns]) => [order, entriesOfColumns(columns)]));
 }

@@ -288,7 +288,11 @@ export class RedisFolderIndexStore implements FolderIndexStore {
     const generation = newGeneration();
     const [head, batches, , pages] = this.keys(id);
     const done = await redisCall(
-      this.redis.eval(COMPACT_SCRIPT, [head, batches, pages], [String(compaction.expectedSequence), generation, String(this.limits.ttlMs), compaction.sortedBy, compaction.firstPages, ...compaction.batches]),
+      this.redis.eval(
+        COMPACT_SCRIPT,
+        [head, batches, pages],
+        [String(compaction.expectedSequence), generation, String(this.limits.ttlMs), compaction.sortedBy, compaction.firstPages, ...compaction.batches],
+      ),
     );
     return done === 1 ? generation : undefined;
   }

@@ -37,7 +37,7 @@ const isDigit = (code: number) => code >= 48 && code <= 57;
 /** The key of `name`, or null when it holds anything but printable ASCII. */
 export function nameKeyOf(name: string): string | null {
   const key: number[] = [];
-  for (let i = 0; i < name.length; ) {
+  for (let i = 0; i < name.length;) {
     const code = name.charCodeAt(i);
     if (isDigit(code)) {
       let end = i;

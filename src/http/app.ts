@@ -71,7 +71,10 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   app.use(createHttpLogger(logger, { logPaths: config.logRequestPaths, trustProxy: config.trustProxy > 0 }));
   app.use(securityHeaders(config.isProduction));
   app.use('/public', express.static(path.join(parts.root, 'public'), { index: false, maxAge: '1h' }));
-  app.get('/healthz', healthHandler(() => parts.isHealthy()));
+  app.get(
+    '/healthz',
+    healthHandler(() => parts.isHealthy()),
+  );
   // After the probes: an orchestrator's health checks reach the process directly, over plain HTTP.
   if (config.isProduction) app.use(plainHttpAlarm(logger, parts.now));
 

@@ -16,8 +16,14 @@ const RECONNECT = { title: 'Please connect Dropbox again', action: CONNECT_ACTIO
 const CONNECTION: Record<ConnectionProblem, () => AppError> = {
   not_connected: () => new AppError(401, 'not_connected', 'Connect your Dropbox account to browse your files.', { action: CONNECT_ACTION, logTag: 'not_connected' }),
   revoked: () =>
-    new AppError(401, 'reconnect_required', "Dropbox no longer accepts Dropview's access to your account. This happens when the app is disconnected in your Dropbox settings. Connect again to continue.", { ...RECONNECT, logTag: 'revoked' }),
-  unreadable: () => new AppError(401, 'reconnect_required', "Your saved Dropbox connection could not be read (the server's keys changed). Connect again to continue.", { ...RECONNECT, logTag: 'unreadable' }),
+    new AppError(
+      401,
+      'reconnect_required',
+      "Dropbox no longer accepts Dropview's access to your account. This happens when the app is disconnected in your Dropbox settings. Connect again to continue.",
+      { ...RECONNECT, logTag: 'revoked' },
+    ),
+  unreadable: () =>
+    new AppError(401, 'reconnect_required', "Your saved Dropbox connection could not be read (the server's keys changed). Connect again to continue.", { ...RECONNECT, logTag: 'unreadable' }),
   ended: () => new AppError(401, 'reconnect_required', 'Your Dropbox connection has ended. Connect again to continue.', { ...RECONNECT, logTag: 'ended' }),
   refresh_busy: () => new AppError(503, 'refresh_busy', 'Dropview is renewing your Dropbox access. Please try again in a moment.', { retryAfter: 2, logTag: 'refresh_busy' }),
 };
@@ -44,21 +50,29 @@ function fromDropbox(error: DropboxError): AppError {
     case 'invalid_root':
       return new AppError(502, 'dropbox_invalid_root', 'Your Dropbox team changed. Please try again.', { logTag });
     case 'rate_limited':
-      return new AppError(503, 'dropbox_rate_limited', `Dropbox asked us to slow down. Please try again in ${failure.retryAfterSeconds} seconds.`, { retryAfter: failure.retryAfterSeconds, logTag: failure.reason });
+      return new AppError(503, 'dropbox_rate_limited', `Dropbox asked us to slow down. Please try again in ${failure.retryAfterSeconds} seconds.`, {
+        retryAfter: failure.retryAfterSeconds,
+        logTag: failure.reason,
+      });
     case 'unavailable':
       return new AppError(502, 'dropbox_unavailable', 'Dropbox is having trouble right now. Please try again in a moment.', { logTag });
     case 'timeout':
       return new AppError(504, 'dropbox_timeout', 'Dropbox took too long to answer. Please try again.', { title: 'Dropbox is not answering', logTag: `timeout:${error.route}` });
     case 'unreachable':
-      return new AppError(502, 'dropbox_unreachable', 'Dropview cannot reach Dropbox right now. Please try again in a moment.', { title: 'Dropbox is not answering', logTag: `unreachable:${error.route}` });
+      return new AppError(502, 'dropbox_unreachable', 'Dropview cannot reach Dropbox right now. Please try again in a moment.', {
+        title: 'Dropbox is not answering',
+        logTag: `unreachable:${error.route}`,
+      });
     case 'bad_answer':
       return new AppError(502, 'dropbox_bad_answer', 'Dropbox sent an answer Dropview could not read. Please try again.', { logTag: `bad_answer:${error.route}` });
     case 'rejected':
       // Dropview sent something Dropbox will not serve: a bug on our side, not the person's.
       return new AppError(502, 'dropbox_rejected_request', `Dropbox could not handle Dropview's request (${error.route}).`, { logTag });
     case 'oauth':
-      if (failure.error === 'invalid_grant') return new AppError(401, 'dropbox_grant_invalid', 'Dropbox did not accept the sign-in. It may have expired, been used already, or been revoked.', { ...RECONNECT, logTag });
-      if (failure.error === 'invalid_client') return new AppError(502, 'dropbox_client_rejected', "Dropbox rejected this app's credentials. The operator needs to check DROPBOX_APP_KEY and DROPBOX_APP_SECRET.", { logTag });
+      if (failure.error === 'invalid_grant')
+        return new AppError(401, 'dropbox_grant_invalid', 'Dropbox did not accept the sign-in. It may have expired, been used already, or been revoked.', { ...RECONNECT, logTag });
+      if (failure.error === 'invalid_client')
+        return new AppError(502, 'dropbox_client_rejected', "Dropbox rejected this app's credentials. The operator needs to check DROPBOX_APP_KEY and DROPBOX_APP_SECRET.", { logTag });
       return new AppError(502, 'dropbox_token_error', 'Dropbox could not complete the sign-in. Please try again.', { logTag });
   }
 }
@@ -77,7 +91,10 @@ export function appErrorOf(error: unknown): AppError {
   }
   if (error instanceof PageCursorError) return new AppError(400, 'malformed_cursor', 'That "Load more" link is not valid. Open the folder again.', { title: 'That link does not look right' });
   if (isCsrfError(error)) {
-    return new AppError(403, 'csrf_rejected', 'This form has expired or did not come from Dropview. Reload the page and try again.', { title: 'Form expired', action: { href: '/browse', label: 'Back to your Dropbox' } });
+    return new AppError(403, 'csrf_rejected', 'This form has expired or did not come from Dropview. Reload the page and try again.', {
+      title: 'Form expired',
+      action: { href: '/browse', label: 'Back to your Dropbox' },
+    });
   }
   const status = (error as { status?: unknown } | undefined)?.status;
   if (status === 413) return new AppError(413, 'body_too_large', 'That request was too large.');

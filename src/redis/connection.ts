@@ -122,6 +122,6 @@ export class RedisConnection {
    */
   eval<T = RedisReply>(script: string, keys: string[], args: RedisArg[], options: { buffers?: boolean; readOnly?: boolean } = {}): Promise<T> {
     const command = [options.readOnly ? 'EVAL_RO' : 'EVAL', script, String(keys.length), ...keys, ...args];
-    return (options.buffers ? this.commandForBuffers(keys[0], Boolean(options.readOnly), command) : this.command(keys[0], Boolean(options.readOnly), command));
+    return options.buffers ? this.commandForBuffers(keys[0], Boolean(options.readOnly), command) : this.command(keys[0], Boolean(options.readOnly), command);
   }
 }

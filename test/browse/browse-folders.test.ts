@@ -12,7 +12,6 @@ interface ListingJson {
   total: number;
 }
 
-
 describe('Browsing folders', () => {
   const user = withConnectedUser();
   const HUGE_FOLDER_SIZE = 10_050;
@@ -150,7 +149,7 @@ describe('Browsing folders', () => {
     expect(page.text).toContain('10,050 items');
   });
 
-  test('when Dropbox says the folder index\'s cursor is stale (reset), then the folder is read again and the page is right', async () => {
+  test("when Dropbox says the folder index's cursor is stale (reset), then the folder is read again and the page is right", async () => {
     const before = (await json('/browse/Huge').expect(200)).body as ListingJson;
     const listings = user.stack.emulator.calls('files/list_folder').length;
     user.stack.emulator.resetCursors();
@@ -191,7 +190,7 @@ describe('Browsing folders', () => {
     expect(api.body).toEqual({ error: { code: 'not_found', message: expect.stringContaining('does not exist') } });
   });
 
-  test('when a file is opened under /browse, then it leads to the file\'s page', async () => {
+  test("when a file is opened under /browse, then it leads to the file's page", async () => {
     await user.agent.get('/browse/Documents/Notes.md').expect(302).expect('Location', '/file/Documents/Notes.md');
   });
 

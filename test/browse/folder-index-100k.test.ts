@@ -29,12 +29,16 @@ describe('Every sort over the whole folder, at 100,000 entries', () => {
     { key: 'modified', order: 'desc' },
     { key: 'name', order: 'asc' },
     { key: 'size', order: 'asc' },
-  ] as Sort[])('when the folder is walked page by page sorted by $key $order, then every entry comes once, in its place', async (sort) => {
-    const expected = expectedNames(stack.emulator.groundTruth('/Huge'), sort);
-    const walked = await walk(agent, '/browse/Huge', sort);
-    expect(walked.length).toBe(100_002);
-    const misplaced = walked.findIndex((name, index) => name !== expected[index]);
-    // The first entry out of place, with its neighbours, or none (a deep equality of 100,000 names would take seconds).
-    expect(misplaced < 0 ? undefined : { at: misplaced, walked: walked.slice(misplaced - 1, misplaced + 2), expected: expected.slice(misplaced - 1, misplaced + 2) }).toBeUndefined();
-  }, 60_000);
+  ] as Sort[])(
+    'when the folder is walked page by page sorted by $key $order, then every entry comes once, in its place',
+    async (sort) => {
+      const expected = expectedNames(stack.emulator.groundTruth('/Huge'), sort);
+      const walked = await walk(agent, '/browse/Huge', sort);
+      expect(walked.length).toBe(100_002);
+      const misplaced = walked.findIndex((name, index) => name !== expected[index]);
+      // The first entry out of place, with its neighbours, or none (a deep equality of 100,000 names would take seconds).
+      expect(misplaced < 0 ? undefined : { at: misplaced, walked: walked.slice(misplaced - 1, misplaced + 2), expected: expected.slice(misplaced - 1, misplaced + 2) }).toBeUndefined();
+    },
+    60_000,
+  );
 });

@@ -24,7 +24,7 @@ describe('A first read that does not keep people waiting', () => {
     await first.emulator.close();
   });
 
-  test('when a big folder is opened at once on two instances at Dropbox\'s pace, then it is read once, both answer with what was read so far (npm run bench, F1, times it), and it completes', async () => {
+  test("when a big folder is opened at once on two instances at Dropbox's pace, then it is read once, both answer with what was read so far (npm run bench, F1, times it), and it completes", async () => {
     const { emulator } = first;
     emulator.setLatency(150);
     emulator.setLatencyPerEntry(0.1);

@@ -11,7 +11,6 @@ import { startStack, type Stack } from '../support/stack';
  * folder-index-first-read.test.ts.
  */
 
-
 async function redisValuesOf(stack: Stack): Promise<Buffer> {
   const redis = RedisConnection.single({ url: stack.config.redisUrl });
   await redis.connect();
@@ -52,10 +51,18 @@ describe('A folder index shared by every instance and session of an account', ()
     const reads = folderCalls(first).slice(before);
     expect(reads.filter((call) => call.route === 'files/list_folder')).toHaveLength(1);
 
-    for (const [agent, label] of [[other, 'second instance'], [one, 'first instance']] as const) {
+    for (const [agent, label] of [
+      [other, 'second instance'],
+      [one, 'first instance'],
+    ] as const) {
       const calls = folderCalls(first).length;
       const listing = await json(agent, '/browse/Camera%20Uploads');
-      expect({ label, calls: folderCalls(first).slice(calls).map((call) => call.route) }).toEqual({ label, calls: ['files/list_folder/continue'] });
+      expect({
+        label,
+        calls: folderCalls(first)
+          .slice(calls)
+          .map((call) => call.route),
+      }).toEqual({ label, calls: ['files/list_folder/continue'] });
       expect(listing.total).toBe(3000);
     }
   });
@@ -112,7 +119,7 @@ describe('Two accounts with the same folder path', () => {
   });
 });
 
-describe('Fresh through Dropbox\'s cursor', () => {
+describe("Fresh through Dropbox's cursor", () => {
   let first: Stack;
   let second: Stack;
   let one: Agent;
@@ -144,12 +151,20 @@ describe('Fresh through Dropbox\'s cursor', () => {
     const newest = await namesOf(other, { key: 'modified', order: 'desc' });
     expect(newest.slice(0, 2)).toEqual(['file 1.txt', 'file 31.txt']);
     expect(newest).not.toContain('file 2.txt');
-    expect(folderCalls(first).slice(calls).map((call) => call.route)).toEqual(['files/list_folder/continue']);
+    expect(
+      folderCalls(first)
+        .slice(calls)
+        .map((call) => call.route),
+    ).toEqual(['files/list_folder/continue']);
 
     const bySize = (await json(one, '/browse/Changing?sort=size&order=desc')).entries;
     expect(bySize[0]).toMatchObject({ name: 'file 1.txt', size: 5000 });
     expect(bySize).toHaveLength(30);
-    expect(folderCalls(first).slice(calls).map((call) => call.route)).toEqual(['files/list_folder/continue', 'files/list_folder/continue']);
+    expect(
+      folderCalls(first)
+        .slice(calls)
+        .map((call) => call.route),
+    ).toEqual(['files/list_folder/continue', 'files/list_folder/continue']);
   });
 
   test('when the index is lost (evicted from Redis), then the next view reads the folder again and is right', async () => {
@@ -262,8 +277,14 @@ describe('Page cursors that cannot skip or repeat', () => {
     for (let n = 1; n <= 11; n += 1) first.emulator.tree.addFile(`/Elsewhere/${n}.txt`, { content: 'x' });
     const elsewhere = await json(agent, '/browse/Elsewhere');
     await agent.get('/browse/Paged?cursor=v1.made.up.cursor.value').set('Accept', 'application/json').expect(400);
-    await agent.get(`/browse/Paged?cursor=${encodeURIComponent(elsewhere.cursor as string)}`).set('Accept', 'application/json').expect(400);
+    await agent
+      .get(`/browse/Paged?cursor=${encodeURIComponent(elsewhere.cursor as string)}`)
+      .set('Accept', 'application/json')
+      .expect(400);
     // The same position in another order is another cursor too.
-    await agent.get(`/browse/Elsewhere?sort=size&order=asc&cursor=${encodeURIComponent(elsewhere.cursor as string)}`).set('Accept', 'application/json').expect(400);
+    await agent
+      .get(`/browse/Elsewhere?sort=size&order=asc&cursor=${encodeURIComponent(elsewhere.cursor as string)}`)
+      .set('Accept', 'application/json')
+      .expect(400);
   });
 });

@@ -64,7 +64,7 @@ describe('Live folders: an open folder hears about changes in Dropbox', () => {
     }
   });
 
-  test('when another folder changes, then this folder\'s stream stays quiet', async () => {
+  test("when another folder changes, then this folder's stream stays quiet", async () => {
     const agent = stack.agent();
     const cookie = sessionCookieOf((await connect(agent)).response) as string;
     await agent.get('/browse/Documents').expect(200);

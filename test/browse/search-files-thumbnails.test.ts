@@ -45,11 +45,15 @@ describe('Search, file pages, thumbnails and the account summary', () => {
   test('when a thumbnail is asked for, then it is a JPEG that fits the box, privately cacheable with an ETag, and a revalidation costs Dropbox nothing', async () => {
     const page = await user.agent.get('/browse/Photos?view=grid').expect(200);
     const src = decodeHtml(/<img src="([^"]+Family\.jpg[^"]+)"/.exec(page.text)?.[1] as string);
-    const thumbnail = await user.agent.get(src).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const thumbnail = await user.agent
+      .get(src)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect(thumbnail.headers['content-type']).toBe('image/jpeg');
     expect(thumbnail.headers['cache-control']).toBe('private, max-age=86400, immutable');
     const image = jpegDimensions(thumbnail.body as Buffer);

@@ -53,7 +53,12 @@ describe('Team spaces: a team account browses its team space from the root', () 
     // The new root is kept: the next folder is read (its listing and, beside it, its display path) with no 422.
     const next = emulator.journal.length;
     await agent.get('/browse/Team%20Shared').expect(200);
-    expect(emulator.journal.slice(next).map((call) => `${call.route} ${call.status}`).sort()).toEqual(['files/get_metadata 200', 'files/list_folder 200']);
+    expect(
+      emulator.journal
+        .slice(next)
+        .map((call) => `${call.route} ${call.status}`)
+        .sort(),
+    ).toEqual(['files/get_metadata 200', 'files/list_folder 200']);
   });
 
   test('when a call is made without the path root, then the emulator answers from the home folder, as Dropbox does', async () => {

@@ -33,7 +33,12 @@ describe('When Dropbox misbehaves, people get a page they understand', () => {
     const before = user.stack.emulator.calls('files/list_folder').length;
     user.stack.emulator.injectFault('files/list_folder', { kind: 'server_error', status: 500 });
     await user.agent.get(freshFolder()).expect(200);
-    expect(user.stack.emulator.calls('files/list_folder').slice(before).map((call) => call.status)).toEqual([500, 200]);
+    expect(
+      user.stack.emulator
+        .calls('files/list_folder')
+        .slice(before)
+        .map((call) => call.status),
+    ).toEqual([500, 200]);
   });
 
   test('when Dropbox keeps answering 5xx, then after the bounded retries the page is 502 and says Dropbox is having trouble', async () => {
@@ -51,7 +56,12 @@ describe('When Dropbox misbehaves, people get a page they understand', () => {
     const started = Date.now();
     await user.agent.get(freshFolder()).expect(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-    expect(user.stack.emulator.calls('files/list_folder').slice(before).map((call) => call.status)).toEqual([429, 200]);
+    expect(
+      user.stack.emulator
+        .calls('files/list_folder')
+        .slice(before)
+        .map((call) => call.status),
+    ).toEqual([429, 200]);
   });
 
   test('when Dropbox rate-limits in plain text with a short Retry-After, then the app waits it out and retries once', async () => {

@@ -71,7 +71,13 @@ describe('A folder held in memory', () => {
     }
     expect(snapshot.size).toBe(100_000);
     const expected = expectedOrders(entries);
-    for (const choice of CHOICES) expect(firstDifference(snapshot.order(choice).map((entry) => entry.lower), expected(choice))).toBeUndefined();
+    for (const choice of CHOICES)
+      expect(
+        firstDifference(
+          snapshot.order(choice).map((entry) => entry.lower),
+          expected(choice),
+        ),
+      ).toBeUndefined();
   });
 
   test('when changes arrive one by one or in bulk, then the orders stay what a fresh sort gives', () => {
@@ -102,7 +108,13 @@ describe('A folder held in memory', () => {
         else current.delete(change.lower);
       }
       const expected = expectedOrders([...current.values()]);
-      for (const choice of CHOICES) expect(firstDifference(snapshot.order(choice).map((entry) => entry.lower), expected(choice))).toBeUndefined();
+      for (const choice of CHOICES)
+        expect(
+          firstDifference(
+            snapshot.order(choice).map((entry) => entry.lower),
+            expected(choice),
+          ),
+        ).toBeUndefined();
     }
   });
 

@@ -14,7 +14,11 @@ describe('What the browser keeps', () => {
 
   test('when the person disconnects, then the browser is told to drop the cache and storage of this site', async () => {
     const page = await user.agent.get('/browse').expect(200);
-    const logout = await user.agent.post('/auth/logout').type('form').send({ _csrf: csrfTokenOf(page.text) }).expect(302);
+    const logout = await user.agent
+      .post('/auth/logout')
+      .type('form')
+      .send({ _csrf: csrfTokenOf(page.text) })
+      .expect(302);
     expect(logout.headers['clear-site-data']).toBe('"cache", "storage"');
   });
 
@@ -64,7 +68,7 @@ describe('Request logs', () => {
     expect(verbose.logLines.join('')).toContain('"route":"/browse/Medical"');
   });
 
-  test('when a client sends its own X-Request-Id and no proxy is trusted, then the log uses an id of the app\'s own', async () => {
+  test("when a client sends its own X-Request-Id and no proxy is trusted, then the log uses an id of the app's own", async () => {
     await browseThePrivateFile(quiet);
     expect(quiet.logLines.join('')).not.toContain('made-up-by-the-client');
   });

@@ -70,7 +70,7 @@ describe('Event streams are bounded and end with their session', () => {
     await oldest.ended;
   });
 
-  test('when the instance holds its limit of streams, then a new session\'s stream is refused with 503', async () => {
+  test("when the instance holds its limit of streams, then a new session's stream is refused with 503", async () => {
     const sessions = await Promise.all(Array.from({ length: 3 }, () => connectedCookie(stack)));
     const held = [...sessions.flatMap(({ cookie }) => [open(stack, cookie), open(stack, cookie)]), open(stack, sessions[0].cookie), open(stack, sessions[1].cookie)];
     await Promise.all(held.map((stream) => stream.opened));
@@ -85,12 +85,16 @@ describe('Event streams are bounded and end with their session', () => {
     const there = open(other, cookie);
     await Promise.all([here.opened, there.opened]);
     const page = await agent.get('/browse').expect(200);
-    await agent.post('/auth/logout').type('form').send({ _csrf: csrfTokenOf(page.text) }).expect(302);
+    await agent
+      .post('/auth/logout')
+      .type('form')
+      .send({ _csrf: csrfTokenOf(page.text) })
+      .expect(302);
     await here.ended;
     await there.ended;
   });
 
-  test('when the person\'s Dropbox access is revoked, then their streams end at the next change instead of calling Dropbox on', async () => {
+  test("when the person's Dropbox access is revoked, then their streams end at the next change instead of calling Dropbox on", async () => {
     const { cookie } = await connectedCookie(stack, '/browse/Music');
     const before = longpolls(stack);
     const stream = open(stack, cookie, '/events/browse/Music');

@@ -22,6 +22,10 @@ describe('Input limits: nothing oversized or malformed reaches Dropbox', () => {
   });
 
   test('when a form body is larger than the app accepts, then it is refused with 413', async () => {
-    await user.agent.post('/auth/logout').type('form').send({ _csrf: 'x'.repeat(5000) }).expect(413);
+    await user.agent
+      .post('/auth/logout')
+      .type('form')
+      .send({ _csrf: 'x'.repeat(5000) })
+      .expect(413);
   });
 });

@@ -34,7 +34,12 @@ describe('Production refuses a weak or incomplete configuration', () => {
   });
 
   test('when the Dropbox URLs are plain http to this machine (an emulator beside the app), then production accepts them', () => {
-    const local = { DROPBOX_AUTHORIZE_URL: 'http://127.0.0.1:8787/oauth2/authorize', DROPBOX_API_URL: 'http://127.0.0.1:8787', DROPBOX_CONTENT_URL: 'http://localhost:8787', DROPBOX_NOTIFY_URL: 'http://[::1]:8787' };
+    const local = {
+      DROPBOX_AUTHORIZE_URL: 'http://127.0.0.1:8787/oauth2/authorize',
+      DROPBOX_API_URL: 'http://127.0.0.1:8787',
+      DROPBOX_CONTENT_URL: 'http://localhost:8787',
+      DROPBOX_NOTIFY_URL: 'http://[::1]:8787',
+    };
     expect(loadConfig({ ...PRODUCTION, ...local }, () => 'unused').config.dropbox.apiUrl).toBe('http://127.0.0.1:8787');
   });
 

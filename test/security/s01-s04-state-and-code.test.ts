@@ -50,7 +50,7 @@ describe('S1 state and S4 one-time codes: the OAuth callback refuses what it sho
     expect(exchanges()).toBe(before);
   });
 
-  test('when a forged answer with a wrong state arrives first, then it is refused and the person\'s own sign-in still completes, once', async () => {
+  test("when a forged answer with a wrong state arrives first, then it is refused and the person's own sign-in still completes, once", async () => {
     const agent = stack.agent();
     const { callbackUrl } = await authorize(agent);
     const forged = new URL(callbackUrl);

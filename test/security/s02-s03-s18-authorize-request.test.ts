@@ -28,13 +28,7 @@ describe('S2 PKCE, S3 exact redirect URI, S18 least privilege: the authorization
   });
 
   test('S3: when the request carries a spoofed Host or X-Forwarded-Host, then the redirect URI is still exactly the configured one', async () => {
-    const response = await stack
-      .agent()
-      .get('/auth/dropbox')
-      .set('Host', 'evil.example')
-      .set('X-Forwarded-Host', 'evil.example')
-      .set('X-Forwarded-Proto', 'https')
-      .expect(302);
+    const response = await stack.agent().get('/auth/dropbox').set('Host', 'evil.example').set('X-Forwarded-Host', 'evil.example').set('X-Forwarded-Proto', 'https').expect(302);
     const redirectUri = new URL(response.headers.location).searchParams.get('redirect_uri');
     expect(redirectUri).toBe(`${stack.config.baseUrl}/auth/dropbox/callback`);
   });

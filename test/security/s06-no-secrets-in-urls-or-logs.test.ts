@@ -23,7 +23,11 @@ describe('S6: no token, code or secret in a URL or a log line', () => {
     await agent.get('/browse/Music').expect(502);
     await agent.get('/download/Documents/Notes.md').expect(302);
     const page = await agent.get('/browse').expect(200);
-    await agent.post('/auth/logout').type('form').send({ _csrf: csrfTokenOf(page.text) }).expect(302);
+    await agent
+      .post('/auth/logout')
+      .type('form')
+      .send({ _csrf: csrfTokenOf(page.text) })
+      .expect(302);
     await agent.get('/browse').set('Accept', 'application/json').expect(401);
     await stack.agent().get('/auth/dropbox/callback?code=guessed&state=guessed').expect(400);
 

@@ -21,9 +21,14 @@ describe('S7 cookie flags, S8 session renewal, secret rotation and tampering', (
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
     // The pre-login id no longer leads anywhere.
-    await stack.agent().get('/browse').set('Cookie', before as string).set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox?return_to=%2Fbrowse');
+    await stack
+      .agent()
+      .get('/browse')
+      .set('Cookie', before as string)
+      .set('Accept', 'text/html')
+      .expect(302)
+      .expect('Location', '/auth/dropbox?return_to=%2Fbrowse');
   });
-
 
   test('when the session cookie is tampered with, then it counts for nothing: the visitor is anonymous and no session is made for them', async () => {
     const { response } = await connect(stack.agent());

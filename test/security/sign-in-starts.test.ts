@@ -91,7 +91,7 @@ describe('Starting a sign-in', () => {
     expect(exchanges()).toBe(before);
   });
 
-  test.each(['cross-site', 'same-site'])('when another site\'s page starts a sign-in (Sec-Fetch-Site: %s), then the person is asked to confirm and nothing is started', async (site) => {
+  test.each(['cross-site', 'same-site'])("when another site's page starts a sign-in (Sec-Fetch-Site: %s), then the person is asked to confirm and nothing is started", async (site) => {
     const response = await fetch(`${stack.url}/auth/dropbox?return_to=%2Fbrowse%2FPhotos`, { headers: { 'Sec-Fetch-Site': site, Accept: 'text/html' }, redirect: 'manual' });
     expect(response.status).toBe(200);
     expect(response.headers.get('set-cookie')).toBeNull();
@@ -100,7 +100,7 @@ describe('Starting a sign-in', () => {
     expect(page).toContain('href="/auth/dropbox?return_to=%2Fbrowse%2FPhotos"');
   });
 
-  test('when the person confirms from Dropview\'s own page (same-origin), then the sign-in starts', async () => {
+  test("when the person confirms from Dropview's own page (same-origin), then the sign-in starts", async () => {
     const response = await fetch(`${stack.url}/auth/dropbox`, { headers: { 'Sec-Fetch-Site': 'same-origin' }, redirect: 'manual' });
     expect(response.status).toBe(302);
     expect(new URL(response.headers.get('location') as string).pathname).toBe('/oauth2/authorize');

@@ -16,7 +16,7 @@ describe('Credentials at rest are bound to their session', () => {
   });
   afterAll(async () => stack.close());
 
-  test('when one session\'s sealed tokens are copied into another session\'s entry, then they do not open there', async () => {
+  test("when one session's sealed tokens are copied into another session's entry, then they do not open there", async () => {
     const victim = stack.agent();
     const victimCookie = sessionCookieOf((await connect(victim)).response) as string;
     const attacker = stack.agent();

@@ -14,7 +14,11 @@ describe('Graceful shutdown', () => {
   afterAll(async () => emulator.close());
 
   test('when SIGTERM arrives with a request in flight, then that request completes, new connections are refused and the process exits 0', async () => {
-    const { process: server, port, output } = await startServerProcess({
+    const {
+      process: server,
+      port,
+      output,
+    } = await startServerProcess({
       PORT: '0',
       REDIS_URL: process.env.REDIS_URL,
       SESSION_SECRET: TEST_SESSION_SECRET,
@@ -35,7 +39,10 @@ describe('Graceful shutdown', () => {
       server.kill('SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 100));
 
-      const refused = await fetch(`${base}/healthz`).then(() => 'answered', () => 'refused');
+      const refused = await fetch(`${base}/healthz`).then(
+        () => 'answered',
+        () => 'refused',
+      );
       const response = await inFlight;
       const [code] = await exited;
 
@@ -50,7 +57,7 @@ describe('Graceful shutdown', () => {
     }
   });
 
-  test('when SIGTERM arrives while a folder page\'s event stream is open, then the stream ends at once and the process exits without waiting out the grace', async () => {
+  test("when SIGTERM arrives while a folder page's event stream is open, then the stream ends at once and the process exits without waiting out the grace", async () => {
     const { process: server, port } = await startServerProcess({
       PORT: '0',
       REDIS_URL: process.env.REDIS_URL,

@@ -16,7 +16,26 @@ class TestCluster {
     for (const port of ports) {
       const node = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '1000', '--cluster-replica-validity-factor', '0', '--dir', this.dir, '--save', '', '--appendonly', 'no'],
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
+          '--cluster-node-timeout',
+          '1000',
+          '--cluster-replica-validity-factor',
+          '0',
+          '--dir',
+          this.dir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+        ],
         { stdio: 'ignore' },
       );
       this.nodes.set(port, node);
@@ -86,7 +105,15 @@ describe('Sessions, credentials and locks on a Redis Cluster (REDIS_CLUSTER_NODE
       if (!ports.includes(port)) ports.push(port);
     }
     await cluster.start(ports);
-    stack = await startStack({ env: { REDIS_CLUSTER_NODES: ports.slice(0, 3).map((port) => `127.0.0.1:${port}`).join(',') }, now: () => Date.now() + clockOffsetMs });
+    stack = await startStack({
+      env: {
+        REDIS_CLUSTER_NODES: ports
+          .slice(0, 3)
+          .map((port) => `127.0.0.1:${port}`)
+          .join(','),
+      },
+      now: () => Date.now() + clockOffsetMs,
+    });
   }, 60_000);
   afterAll(async () => {
     await stack?.close();

@@ -36,7 +36,11 @@ export async function startServerProcess(env: Record<string, string | undefined>
   const deadline = Date.now() + 20_000;
   // A fixed PORT is known already; with PORT=0 the app logs the one it got (at info level).
   const fixedPort = env.PORT && env.PORT !== '0' ? env.PORT : undefined;
-  const answers = async (port: string) => fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false);
+  const answers = async (port: string) =>
+    fetch(`http://127.0.0.1:${port}/healthz`).then(
+      () => true,
+      () => false,
+    );
   for (;;) {
     const port = fixedPort ? ((await answers(fixedPort)) ? fixedPort : undefined) : /"port":(\d+)/.exec(output)?.[1];
     if (port) {

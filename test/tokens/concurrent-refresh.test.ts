@@ -150,7 +150,12 @@ describe('Tokens hold under concurrency and across instances', () => {
     const { cookie, late } = await logoutWhileBRefreshes();
 
     // The refresh itself succeeded at Dropbox; only writing its result was refused.
-    expect(emulator.calls('oauth2/token', 'refresh_token').slice(refreshesBefore).map((call) => call.status)).toEqual([200]);
+    expect(
+      emulator
+        .calls('oauth2/token', 'refresh_token')
+        .slice(refreshesBefore)
+        .map((call) => call.status),
+    ).toEqual([200]);
     expect(late.status).toBe(401);
     expect(await storedCredentials(instanceA, cookie)).toEqual({});
     expect(await storedSession(instanceA, cookie)).toEqual({ ended: true });

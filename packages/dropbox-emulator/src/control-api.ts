@@ -61,55 +61,85 @@ export function controlRoutes(emulator: Steering): Router {
   router.use(express.json({ limit: '10mb' }));
 
   /** `{ms?, route?, perEntryMs?}`: per-call latency (all routes, or one) and the cost per entry returned. */
-  router.post('/latency', act((body) => {
-    if (body.ms !== undefined || body.perEntryMs === undefined) emulator.setLatency(Number(body.ms ?? 0), optionalString(body.route) ?? '*');
-    if (body.perEntryMs !== undefined) emulator.setLatencyPerEntry(Number(body.perEntryMs));
-    return { ok: true };
-  }));
+  router.post(
+    '/latency',
+    act((body) => {
+      if (body.ms !== undefined || body.perEntryMs === undefined) emulator.setLatency(Number(body.ms ?? 0), optionalString(body.route) ?? '*');
+      if (body.perEntryMs !== undefined) emulator.setLatencyPerEntry(Number(body.perEntryMs));
+      return { ok: true };
+    }),
+  );
 
-  router.post('/expire-tokens', act(() => emulator.expireAccessTokens()));
+  router.post(
+    '/expire-tokens',
+    act(() => emulator.expireAccessTokens()),
+  );
 
   /** `{path, count}`: `item 1.txt` ... `item <count>.txt` with small contents (the benchmarks' plain folders). */
-  router.post('/folder', act((body) => {
-    const path = String(body.path);
-    const count = Number(body.count);
-    if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new Error('count must be a whole number from 1 to 1,000,000');
-    const { tree } = emulator.account(optionalString(body.accountId));
-    for (let n = 1; n <= count; n += 1) tree.addFile(`${path}/item ${n}.txt`, { content: `Item ${n}\n`, modified: new Date(Date.UTC(2025, 0, 1) + n * 60_000) });
-    return { ok: true, count };
-  }));
+  router.post(
+    '/folder',
+    act((body) => {
+      const path = String(body.path);
+      const count = Number(body.count);
+      if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new Error('count must be a whole number from 1 to 1,000,000');
+      const { tree } = emulator.account(optionalString(body.accountId));
+      for (let n = 1; n <= count; n += 1) tree.addFile(`${path}/item ${n}.txt`, { content: `Item ${n}\n`, modified: new Date(Date.UTC(2025, 0, 1) + n * 60_000) });
+      return { ok: true, count };
+    }),
+  );
 
   /** `{path, content | size, modified?, accountId?}`: adds the file, or modifies it (same id, new rev) when it exists. */
-  router.post('/files', act((body) => {
-    const file = emulator.account(optionalString(body.accountId)).tree.addFile(String(body.path), fileSpecFrom(body));
-    return { id: file.id, path: file.pathDisplay, rev: file.rev, size: file.size, modified: file.serverModified };
-  }));
+  router.post(
+    '/files',
+    act((body) => {
+      const file = emulator.account(optionalString(body.accountId)).tree.addFile(String(body.path), fileSpecFrom(body));
+      return { id: file.id, path: file.pathDisplay, rev: file.rev, size: file.size, modified: file.serverModified };
+    }),
+  );
 
   /** `{path, accountId?}`: deletes a file, or a folder with all it holds. */
-  router.post('/delete', act((body) => ({ deleted: emulator.account(optionalString(body.accountId)).tree.remove(String(body.path)) })));
+  router.post(
+    '/delete',
+    act((body) => ({ deleted: emulator.account(optionalString(body.accountId)).tree.remove(String(body.path)) })),
+  );
 
   /** `{accountId?, givenName, surname, email, team?: {rootNamespaceId, homePath}}`. */
-  router.post('/accounts', act((body) => {
-    const account = emulator.addAccount(body as unknown as AccountSpec);
-    return { accountId: account.accountId, homeNamespaceId: account.homeNamespaceId };
-  }));
+  router.post(
+    '/accounts',
+    act((body) => {
+      const account = emulator.addAccount(body as unknown as AccountSpec);
+      return { accountId: account.accountId, homeNamespaceId: account.homeNamespaceId };
+    }),
+  );
 
   /** `{accountId}`: the account the authorize page approves as from now on. */
-  router.post('/sign-in', act((body) => ({ accountId: emulator.signInAs(String(body.accountId)).accountId })));
+  router.post(
+    '/sign-in',
+    act((body) => ({ accountId: emulator.signInAs(String(body.accountId)).accountId })),
+  );
 
   /** `{path, count, kind: "photos" | "files", seed?, accountId?}`: a big folder of virtual files (folder-generator.ts). */
-  router.post('/generate', act((body) => emulator.generateFolder(body as unknown as GenerateFolderSpec, optionalString(body.accountId))));
+  router.post(
+    '/generate',
+    act((body) => emulator.generateFolder(body as unknown as GenerateFolderSpec, optionalString(body.accountId))),
+  );
 
   /** `?path=&accountId=`: `{path, entries: [{name, kind, size?, modified?}]}`, every entry, in listing order. */
-  router.get('/entries', act((_body, req) => {
-    const path = typeof req.query.path === 'string' ? req.query.path : '';
-    return { path, entries: emulator.groundTruth(path, optionalString(req.query.accountId)) };
-  }));
+  router.get(
+    '/entries',
+    act((_body, req) => {
+      const path = typeof req.query.path === 'string' ? req.query.path : '';
+      return { path, entries: emulator.groundTruth(path, optionalString(req.query.accountId)) };
+    }),
+  );
 
   /** `?route=&grantType=`: `{count}` of the calls the journal still holds. */
-  router.get('/calls', act((_body, req) => {
-    const grantType = optionalString(req.query.grantType);
-    return { count: emulator.calls(String(req.query.route), grantType).length };
-  }));
+  router.get(
+    '/calls',
+    act((_body, req) => {
+      const grantType = optionalString(req.query.grantType);
+      return { count: emulator.calls(optionalString(req.query.route) ?? '', grantType).length };
+    }),
+  );
   return router;
 }

@@ -105,7 +105,10 @@ export function answerWithFault(fault: Fault, res: Response): void {
       res.type('text').end('Too many requests');
       return;
     case 'server_error':
-      res.status(fault.status ?? 500).type('text').end('Internal Server Error');
+      res
+        .status(fault.status ?? 500)
+        .type('text')
+        .end('Internal Server Error');
       return;
     case 'hang':
       return;

@@ -55,7 +55,7 @@ function callerGrantOf(ctx: EmulatorContext, route: string, req: Request): Calle
 
 function record(ctx: EmulatorContext, journal: CallJournal, route: string, req: Request, res: Response): void {
   const bearer = bearerOf(req);
-  const entry: JournalEntry = { route, queryKeys: Object.keys(req.query as object), bearer, pathRoot: req.get('dropbox-api-path-root'), at: Date.now() };
+  const entry: JournalEntry = { route, queryKeys: Object.keys(req.query), bearer, pathRoot: req.get('dropbox-api-path-root'), at: Date.now() };
   // Read now: a code is gone once redeemed.
   entry.accountId = callerGrantOf(ctx, route, req).account?.accountId;
   journal.record(entry);
@@ -87,7 +87,10 @@ export function buildHttpApp(ctx: EmulatorContext, parts: HttpAppParts): express
   app.use(temporaryFileRoutes(ctx));
   app.use((_req, res) => void res.status(404).type('text').send('Not found'));
   app.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-    res.status(err.status ?? 500).type('text').send(err.status ? err.message : 'Internal Server Error');
+    res
+      .status(err.status ?? 500)
+      .type('text')
+      .send(err.status ? err.message : 'Internal Server Error');
   });
   return app;
 }

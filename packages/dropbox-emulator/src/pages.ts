@@ -45,7 +45,5 @@ export function authorizeErrorPage(message: string): string {
 
 /** Without a redirect_uri, Dropbox shows the code for the person to paste into the app. */
 export function codeOnScreenPage(code: string | undefined): string {
-  return code
-    ? page('Access code', `<h1>Enter this code into the app</h1><p><code>${escapeHtml(code)}</code></p>`)
-    : page('Access denied', '<h1>You chose not to connect the app.</h1>');
+  return code ? page('Access code', `<h1>Enter this code into the app</h1><p><code>${escapeHtml(code)}</code></p>`) : page('Access denied', '<h1>You chose not to connect the app.</h1>');
 }

@@ -40,9 +40,7 @@ interface RefreshGrant {
   revoked: boolean;
 }
 
-export type AccessCheck =
-  | { ok: true; accountId: string; scopes: string[] }
-  | { ok: false; reason: 'malformed' | 'invalid' | 'expired' };
+export type AccessCheck = { ok: true; accountId: string; scopes: string[] } | { ok: false; reason: 'malformed' | 'invalid' | 'expired' };
 
 const CODE_LIFETIME_MS = 10 * 60 * 1000;
 /** Short-lived tokens seen from Dropbox start with `sl.` (`sl.B...`, `sl.u....`). */

@@ -10,8 +10,8 @@ let bobs: string;
 beforeAll(async () => {
   emulator = await startEmulator();
   bob = emulator.addAccount({ givenName: 'Bob', surname: 'Builder', email: 'bob@example.com' });
-  emulator.tree.addFile('/Shared name/dana.txt', { content: 'Dana\'s' });
-  bob.tree.addFile('/Shared name/bob.txt', { content: 'Bob\'s' });
+  emulator.tree.addFile('/Shared name/dana.txt', { content: "Dana's" });
+  bob.tree.addFile('/Shared name/bob.txt', { content: "Bob's" });
   dana = await tokenFor(emulator);
   bobs = await tokenFor(emulator, bob.accountId);
 });
@@ -29,20 +29,20 @@ describe('Accounts: each with its own Dropbox', () => {
     expect((await listFolder(emulator, bobs, { path: '/Shared name' })).entries.map((entry) => entry.name)).toEqual(['bob.txt']);
   });
 
-  test('when one account continues another\'s cursor, then the answer is 409 reset', async () => {
+  test("when one account continues another's cursor, then the answer is 409 reset", async () => {
     const danas = await listFolder(emulator, dana, { path: '/Shared name' });
     const answer = await listContinue(emulator, bobs, danas.cursor);
     expect([answer.status, answer.body.error]).toEqual([409, { '.tag': 'reset' }]);
     expect((await listContinue(emulator, dana, danas.cursor)).status).toBe(200);
   });
 
-  test('when get_current_account is called, then it answers for the token\'s account', async () => {
+  test("when get_current_account is called, then it answers for the token's account", async () => {
     const account = (await rpc(emulator, 'users/get_current_account', bobs)).body;
     expect(account).toMatchObject({ account_id: bob.accountId, email: 'bob@example.com', name: { given_name: 'Bob', surname: 'Builder', display_name: 'Bob Builder' } });
     expect(account.root_info.home_namespace_id).not.toBe((await rpc(emulator, 'users/get_current_account', dana)).body.root_info.home_namespace_id);
   });
 
-  test('when a code is exchanged, then the token and the answer\'s account_id are the signed-in account\'s', async () => {
+  test("when a code is exchanged, then the token and the answer's account_id are the signed-in account's", async () => {
     emulator.signInAs(bob.accountId);
     try {
       // Without a redirect_uri, Dropbox shows the code on the page.
@@ -72,7 +72,7 @@ describe('Accounts: each with its own Dropbox', () => {
 
   test('when a temporary link or a search cursor of one account is used with another, then it serves nothing of the other', async () => {
     const link = (await rpc(emulator, 'files/get_temporary_link', bobs, { path: '/Shared name/bob.txt' })).body.link as string;
-    expect(await (await fetch(link)).text()).toBe('Bob\'s');
+    expect(await (await fetch(link)).text()).toBe("Bob's");
     expect((await rpc(emulator, 'files/get_temporary_link', dana, { path: '/Shared name/bob.txt' })).status).toBe(409);
 
     for (let n = 0; n < 3; n += 1) bob.tree.addFile(`/Finds/match ${n}.txt`, { content: String(n) });
@@ -82,7 +82,7 @@ describe('Accounts: each with its own Dropbox', () => {
     expect((await rpc(emulator, 'files/search/continue_v2', bobs, { cursor: search.cursor })).status).toBe(200);
   });
 
-  test('when one account is rate-limited, then another account\'s calls still go through', async () => {
+  test("when one account is rate-limited, then another account's calls still go through", async () => {
     emulator.setRandomFaults({ serverErrorRate: 0, rateLimitRate: 1, retryAfter: 60 });
     const limited = await rpc(emulator, 'users/get_space_usage', bobs);
     emulator.setRandomFaults({ serverErrorRate: 0, rateLimitRate: 0, retryAfter: 60 });

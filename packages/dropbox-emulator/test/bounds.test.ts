@@ -14,7 +14,10 @@ describe('Bounds', () => {
   test('when a bounded map is full, then setting a new key forgets the oldest one', () => {
     const map = new BoundedMap<string, number>(2);
     map.set('a', 1).set('b', 2).set('a', 3).set('c', 4);
-    expect([...map.entries()]).toEqual([['b', 2], ['c', 4]]);
+    expect([...map.entries()]).toEqual([
+      ['b', 2],
+      ['c', 4],
+    ]);
   });
 
   describe('the call journal', () => {

@@ -17,7 +17,7 @@ afterAll(async () => emulator.close());
 
 const names = (entries: Record<string, any>[]) => entries.map((entry) => `${entry['.tag']} ${entry.name}`);
 
-describe('Change feeds: list_folder/continue on a listing\'s last cursor', () => {
+describe("Change feeds: list_folder/continue on a listing's last cursor", () => {
   test('when files are added, modified and deleted after a listing, then continue returns each with its state now, deleted ones in exactly four fields', async () => {
     const { tree } = emulator;
     tree.addFile('/Feed/keep.txt', { content: 'keep' });
@@ -66,7 +66,7 @@ describe('Change feeds: list_folder/continue on a listing\'s last cursor', () =>
     expect((await listContinue(emulator, token, again.cursor)).body.entries).toEqual([]);
   });
 
-  test('when more changes come than the listing\'s limit, then the feed is paged by that limit', async () => {
+  test("when more changes come than the listing's limit, then the feed is paged by that limit", async () => {
     emulator.tree.addFolder('/Many');
     const listing = await listFolder(emulator, token, { path: '/Many', limit: 3 });
     for (let n = 1; n <= 7; n += 1) emulator.tree.addFile(`/Many/f${n}.txt`, { content: String(n) });
@@ -82,7 +82,7 @@ describe('Change feeds: list_folder/continue on a listing\'s last cursor', () =>
     expect((await listContinue(emulator, token, page.cursor)).body.entries).toEqual([]);
   });
 
-  test('when a subfolder\'s contents change, then a listing reports it only when it is recursive', async () => {
+  test("when a subfolder's contents change, then a listing reports it only when it is recursive", async () => {
     emulator.tree.addFile('/Deep/sub/a.txt', { content: 'a' });
     const flat = await listFolder(emulator, token, { path: '/Deep' });
     const recursive = await listAll(emulator, token, { path: '/Deep', recursive: true });

@@ -38,7 +38,10 @@ describe('The control API', () => {
     try {
       const authorize = await fetch(`${emulator.url}/oauth2/authorize?client_id=${emulator.app.key}&response_type=code`);
       const code = /<code>([^<]+)<\/code>/.exec(await authorize.text())?.[1] as string;
-      const exchange = await fetch(`${emulator.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: emulator.app.key, client_secret: emulator.app.secret }) });
+      const exchange = await fetch(`${emulator.url}/oauth2/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: emulator.app.key, client_secret: emulator.app.secret }),
+      });
       const cleo = ((await exchange.json()) as { access_token: string }).access_token;
       expect((await listFolder(emulator, cleo, { path: '' })).entries.map((entry) => entry.name)).toEqual(['Mine.txt']);
     } finally {

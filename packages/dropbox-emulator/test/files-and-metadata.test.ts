@@ -66,7 +66,7 @@ describe('Virtual files: a size and no bytes', () => {
     expect((await rpc(emulator, 'users/get_space_usage', token)).body.used - before).toBe(sizes);
   });
 
-  test('when a virtual photo\'s thumbnail is asked for, then a JPEG comes back', async () => {
+  test("when a virtual photo's thumbnail is asked for, then a JPEG comes back", async () => {
     const [photo] = emulator.tree.list('/Phone');
     const batch = (await rpc(emulator, 'files/get_thumbnail_batch', token, { entries: [{ path: photo.pathDisplay, size: 'w64h64' }] })).body;
     expect(batch.entries[0]['.tag']).toBe('success');

@@ -37,9 +37,18 @@ describe('The big-folder generator', () => {
     const { entries } = await listAll(emulator, token, { path: '/Camera Uploads' });
     const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     for (const share of [
-      ascendingShare(entries.map((entry) => entry.name), byString),
-      ascendingShare(entries.map((entry) => entry.server_modified), byString),
-      ascendingShare(entries.map((entry) => entry.size), (a, b) => a - b),
+      ascendingShare(
+        entries.map((entry) => entry.name),
+        byString,
+      ),
+      ascendingShare(
+        entries.map((entry) => entry.server_modified),
+        byString,
+      ),
+      ascendingShare(
+        entries.map((entry) => entry.size),
+        (a, b) => a - b,
+      ),
     ]) {
       expect(share).toBeGreaterThan(0.4);
       expect(share).toBeLessThan(0.6);

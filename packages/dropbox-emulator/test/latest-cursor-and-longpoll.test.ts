@@ -20,7 +20,9 @@ async function latestCursor(path: string, recursive = false): Promise<string> {
 
 /** Starts a longpoll (the SDKs send no Authorization) and resolves with its answer. */
 function longpoll(cursor: string): Promise<{ status: number; body: any }> {
-  return fetch(`${emulator.url}/2/files/list_folder/longpoll`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ cursor, timeout: 30 }) }).then(async (response) => ({ status: response.status, body: await response.json() }));
+  return fetch(`${emulator.url}/2/files/list_folder/longpoll`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ cursor, timeout: 30 }) }).then(
+    async (response) => ({ status: response.status, body: await response.json() }),
+  );
 }
 
 describe('get_latest_cursor: a cursor for "now"', () => {
@@ -96,7 +98,11 @@ describe('longpoll: waiting for a folder to change', () => {
   });
 
   test('when the timeout is out of 30-480, then the answer is 400', async () => {
-    const response = await fetch(`${emulator.url}/2/files/list_folder/longpoll`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ cursor: 'x', timeout: 5 }) });
+    const response = await fetch(`${emulator.url}/2/files/list_folder/longpoll`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ cursor: 'x', timeout: 5 }),
+    });
     expect(response.status).toBe(400);
   });
 });

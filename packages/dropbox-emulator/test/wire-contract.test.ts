@@ -44,7 +44,9 @@ describe('The emulated authorize page', () => {
   });
 
   test('when the redirect_uri is not registered, then it shows an error page and does not redirect', async () => {
-    const response = await fetch(`${emulator.url}/oauth2/authorize?client_id=${emulator.app.key}&response_type=code&redirect_uri=${encodeURIComponent('https://evil.example/cb')}`, { redirect: 'manual' });
+    const response = await fetch(`${emulator.url}/oauth2/authorize?client_id=${emulator.app.key}&response_type=code&redirect_uri=${encodeURIComponent('https://evil.example/cb')}`, {
+      redirect: 'manual',
+    });
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
   });
@@ -92,19 +94,33 @@ describe('The emulated token endpoint', () => {
   });
 
   test('when the app secret is wrong, then it is invalid_client', async () => {
-    const { status, body } = await token({ grant_type: 'authorization_code', code: await codeFor(), redirect_uri: REDIRECT_URI }, {
-      Authorization: `Basic ${Buffer.from(`${emulator.app.key}:wrong`).toString('base64')}`,
-    });
+    const { status, body } = await token(
+      { grant_type: 'authorization_code', code: await codeFor(), redirect_uri: REDIRECT_URI },
+      {
+        Authorization: `Basic ${Buffer.from(`${emulator.app.key}:wrong`).toString('base64')}`,
+      },
+    );
     expect([status, body.error]).toEqual([400, 'invalid_client']);
   });
 
   test('when PKCE was used, then only the matching verifier redeems the code', async () => {
     const verifier = 'v'.repeat(64);
     const challenge = createHash('sha256').update(verifier).digest('base64url');
-    const wrong = await token({ grant_type: 'authorization_code', code: await codeFor({ code_challenge: challenge, code_challenge_method: 'S256' }), redirect_uri: REDIRECT_URI, code_verifier: 'x'.repeat(64) });
+    const wrong = await token({
+      grant_type: 'authorization_code',
+      code: await codeFor({ code_challenge: challenge, code_challenge_method: 'S256' }),
+      redirect_uri: REDIRECT_URI,
+      code_verifier: 'x'.repeat(64),
+    });
     expect(wrong.body.error).toBe('invalid_grant');
     const right = await token(
-      { grant_type: 'authorization_code', code: await codeFor({ code_challenge: challenge, code_challenge_method: 'S256' }), redirect_uri: REDIRECT_URI, code_verifier: verifier, client_id: emulator.app.key },
+      {
+        grant_type: 'authorization_code',
+        code: await codeFor({ code_challenge: challenge, code_challenge_method: 'S256' }),
+        redirect_uri: REDIRECT_URI,
+        code_verifier: verifier,
+        client_id: emulator.app.key,
+      },
       {},
     );
     expect(right.status).toBe(200);
@@ -113,10 +129,10 @@ describe('The emulated token endpoint', () => {
   test('when parameters come in the query string with no body (as the JS SDK sends a refresh), then they are honoured', async () => {
     const code = await codeFor();
     const refreshToken = (await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })).body.refresh_token as string;
-    const response = await fetch(
-      `${emulator.url}/oauth2/token?grant_type=refresh_token&refresh_token=${refreshToken}&client_id=${emulator.app.key}&client_secret=${emulator.app.secret}`,
-      { method: 'POST', headers: { 'Content-Type': 'application/json' } },
-    );
+    const response = await fetch(`${emulator.url}/oauth2/token?grant_type=refresh_token&refresh_token=${refreshToken}&client_id=${emulator.app.key}&client_secret=${emulator.app.secret}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(response.status).toBe(200);
     expect(Object.keys((await response.json()) as object).sort()).toEqual(['access_token', 'expires_in', 'token_type']);
   });
@@ -125,7 +141,7 @@ describe('The emulated token endpoint', () => {
     expect((await token({ grant_type: 'refresh_token', refresh_token: 'x' })).body).toEqual({ error: 'invalid_grant', error_description: 'refresh token is malformed' });
     const code = await codeFor();
     const grant = (await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })).body;
-    await rpc('auth/token/revoke', undefined, { Authorization: `Bearer ${grant.access_token}` });
+    await rpc('auth/token/revoke', undefined, { Authorization: `Bearer ${grant.access_token as string}` });
     expect((await token({ grant_type: 'refresh_token', refresh_token: grant.refresh_token as string })).body).toEqual({
       error: 'invalid_grant',
       error_description: 'refresh token is invalid or revoked',

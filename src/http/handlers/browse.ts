@@ -40,7 +40,6 @@ export interface BrowseParts {
 }
 
 export function browseHandlers({ folders, entryRows, listPageSize }: BrowseParts) {
-
   /** `after` and `through`: the page cursors the address carried (`?cursor=`, `?through=`). */
   function render(res: Response, presentation: Presentation, page: FolderPage, after: string | undefined, through: string | undefined): void {
     // Dropbox's own spelling of the folder (`/Photos`, even when the address says `/photos`).

@@ -32,9 +32,7 @@ interface Listing {
   evicted: boolean;
 }
 
-type Position =
-  | { kind: 'page'; listing: Listing; offset: number }
-  | { kind: 'feed'; scope: ListingScope; generation: number };
+type Position = { kind: 'page'; listing: Listing; offset: number } | { kind: 'feed'; scope: ListingScope; generation: number };
 
 export interface Page {
   entries: readonly ListingEntry[];
@@ -116,9 +114,7 @@ export class FolderCursors {
     const nextOffset = offset + entries.length;
     const hasMore = nextOffset < listing.entries.length;
     if (hasMore) this.hold(listing);
-    const cursor = hasMore
-      ? this.issue({ kind: 'page', listing, offset: nextOffset })
-      : this.issue({ kind: 'feed', scope: listing.scope, generation: listing.startedAt });
+    const cursor = hasMore ? this.issue({ kind: 'page', listing, offset: nextOffset }) : this.issue({ kind: 'feed', scope: listing.scope, generation: listing.startedAt });
     return { entries, cursor, hasMore, prefix: listing.scope.prefix };
   }
 

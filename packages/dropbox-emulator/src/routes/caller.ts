@@ -58,7 +58,7 @@ function namespaceOf(account: EmulatedAccount, route: string, req: Request, res:
   if (header === undefined) return account.homePrefix;
   let pathRoot: { '.tag'?: unknown; root?: unknown; namespace_id?: unknown };
   try {
-    pathRoot = JSON.parse(header);
+    pathRoot = JSON.parse(header) as typeof pathRoot;
   } catch {
     sendBadInput(res, route, `Invalid value in HTTP header "Dropbox-API-Path-Root": ${header}`);
     return undefined;

@@ -49,7 +49,10 @@ function finish(ctx: EmulatorContext, res: Response, authorization: ValidAuthori
   const { request, state } = authorization;
   const code = approved ? ctx.tokens.issueCode(request, ctx.accounts.signedInAccount.accountId) : undefined;
   if (!request.redirectUri) {
-    res.status(approved ? 200 : 403).type('html').send(codeOnScreenPage(code));
+    res
+      .status(approved ? 200 : 403)
+      .type('html')
+      .send(codeOnScreenPage(code));
     return;
   }
   const target = new URL(request.redirectUri);

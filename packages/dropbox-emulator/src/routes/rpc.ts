@@ -42,7 +42,11 @@ function decodeArgs(route: string, spec: RpcRoute, req: Request, res: Response):
   const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
   if (!spec.takesArgs && contentType === undefined && body === '') return {};
   if (!JSON_CONTENT_TYPES.includes((contentType ?? '').toLowerCase())) {
-    sendBadInput(res, route, `Bad HTTP "Content-Type" header: "${contentType ?? ''}".  Expecting one of "application/json", "application/json; charset=utf-8", "text/plain; charset=dropbox-cors-hack".`);
+    sendBadInput(
+      res,
+      route,
+      `Bad HTTP "Content-Type" header: "${contentType ?? ''}".  Expecting one of "application/json", "application/json; charset=utf-8", "text/plain; charset=dropbox-cors-hack".`,
+    );
     return undefined;
   }
   let parsed: unknown;
@@ -63,7 +67,7 @@ function decodeArgs(route: string, spec: RpcRoute, req: Request, res: Response):
 export function rpcRoutes(ctx: EmulatorContext): Router {
   const router = express.Router();
   router.post('/2/*route', express.raw({ type: () => true, limit: '1mb' }), (req, res) => {
-    const route = (req.params as { route: string[] }).route.join('/');
+    const route = req.params.route.join('/');
     const spec = RPC_ROUTES[route];
     if (!spec) return sendBadInput(res, route, 'Unknown API function');
     if (spec.noAuth) {

@@ -9,8 +9,17 @@ import { contentOf } from '../tree/content';
  */
 
 const CONTENT_TYPES: Record<string, string> = {
-  txt: 'text/plain', md: 'text/markdown', pdf: 'application/pdf', png: 'image/png', jpg: 'image/jpeg',
-  jpeg: 'image/jpeg', gif: 'image/gif', svg: 'image/svg+xml', json: 'application/json', csv: 'text/csv', mp3: 'audio/mpeg',
+  txt: 'text/plain',
+  md: 'text/markdown',
+  pdf: 'application/pdf',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  svg: 'image/svg+xml',
+  json: 'application/json',
+  csv: 'text/csv',
+  mp3: 'audio/mpeg',
 };
 
 function contentTypeOf(name: string): string {

@@ -15,7 +15,11 @@ const BLOCK_SIZE = 4 * 1024 * 1024;
 export function contentHash(content: Buffer): string {
   const outer = createHash('sha256');
   for (let offset = 0; offset < content.length; offset += BLOCK_SIZE) {
-    outer.update(createHash('sha256').update(content.subarray(offset, offset + BLOCK_SIZE)).digest());
+    outer.update(
+      createHash('sha256')
+        .update(content.subarray(offset, offset + BLOCK_SIZE))
+        .digest(),
+    );
   }
   return outer.digest('hex');
 }

@@ -40,10 +40,7 @@ export interface FileNode extends NodeBase {
 export type TreeNode = FolderNode | FileNode;
 
 /** A file's bytes, or only its size (a virtual file); either way with optional dates. */
-export type FileSpec = (
-  | { content: string | Buffer; size?: undefined }
-  | { size: number; content?: undefined }
-) & {
+export type FileSpec = ({ content: string | Buffer; size?: undefined } | { size: number; content?: undefined }) & {
   /** server_modified, and client_modified too unless `clientModified` is given. Default: now. */
   modified?: Date;
   /** client_modified, when it differs (a photo's time taken, say, before its upload). */

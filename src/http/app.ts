@@ -8,9 +8,11 @@ import { createHttpLogger } from '../logging/logger';
 import { createSessionMiddleware } from '../sessions/session-middleware';
 import type { Templates } from '../views/templates';
 import { errorHandler, notFoundHandler } from './error-handler';
-import { healthHandler } from './handlers/health';
+import { livenessHandler, readinessHandler, type Readiness } from './handlers/health';
+import { metricsHandler } from './handlers/metrics';
 import { pageLocals } from './middleware/page-locals';
 import { plainHttpAlarm } from './middleware/plain-http-alarm';
+import { requestMetrics } from './middleware/request-metrics';
 import { routes, type RouteParts } from './routes';
 
 /**
@@ -23,7 +25,7 @@ export interface HttpAppParts extends RouteParts {
   logger: Logger;
   templates: Templates;
   sessionStore: session.Store;
-  isHealthy(): Promise<boolean>;
+  readiness: Readiness;
   /** Where views/ and public/ are. */
   root: string;
 }
@@ -68,13 +70,15 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   // What a page rendered before the session is read (the session store is down) shows.
   Object.assign(app.locals, { demoMode: config.demoMode, connected: false, account: undefined, csrfToken: undefined });
 
+  // Only with metrics on: without METRICS_TOKEN a request pays nothing for them.
+  if (config.metricsToken) app.use(requestMetrics(parts.telemetry));
   app.use(createHttpLogger(logger, { logPaths: config.logRequestPaths, trustProxy: config.trustProxy > 0 }));
   app.use(securityHeaders(config.isProduction));
   app.use('/public', express.static(path.join(parts.root, 'public'), { index: false, maxAge: '1h' }));
-  app.get(
-    '/healthz',
-    healthHandler(() => parts.isHealthy()),
-  );
+  app.get('/healthz', livenessHandler);
+  app.get('/readyz', readinessHandler(parts.readiness));
+  // Before sessions, like the probes: a scraper has no cookie. Unset, /metrics is an unknown address.
+  if (config.metricsToken) app.get('/metrics', metricsHandler(config.metricsToken, parts.telemetry));
   // After the probes: an orchestrator's health checks reach the process directly, over plain HTTP.
   if (config.isProduction) app.use(plainHttpAlarm(logger, parts.now));
 

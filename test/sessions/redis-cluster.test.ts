@@ -131,7 +131,7 @@ describe('Sessions, credentials and locks on a Redis Cluster (REDIS_CLUSTER_NODE
     const responses = await Promise.all(Array.from({ length: 30 }, () => agent.get('/browse/Documents').set('Accept', 'application/json')));
     expect(responses.map((response) => response.status)).toEqual(Array(30).fill(200));
     expect(stack.emulator.calls('oauth2/token', 'refresh_token').length).toBe(before + 1);
-    await stack.agent().get('/healthz').expect(200);
+    await stack.agent().get('/readyz').expect(200);
   });
 
   test('when the master holding a session dies, then its replica takes over and the user keeps browsing', async () => {

@@ -20,6 +20,9 @@ function labelValue(value: string): string {
   return LABEL_VALUE.test(value) ? value : 'other';
 }
 
+/** Lookups kept for label sets seen before (see httpSeries). */
+const MAX_KEPT_SERIES = 1000;
+
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Up to the longest longpoll Dropbox may hold (its timeout plus 90 s of jitter). */
 const DROPBOX_BUCKETS = [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30, 60, 120];
@@ -90,8 +93,17 @@ export class PrometheusTelemetry implements Telemetry {
   });
   private readonly sessions = new Counter({ name: 'dropview_sessions_created_total', help: 'Sessions that connected a Dropbox account.', registers: [this.registry] });
 
-  /** Label sets seen before, so a request's observation skips prom-client's label hashing. */
-  private readonly httpChildren = new Map<string, ReturnType<PrometheusTelemetry['httpDuration']['labels']>>();
+  /**
+   * The series of label sets seen before, by a key of their values: what a view observes is
+   * found with one Map lookup instead of prom-client's checking and hashing of the labels.
+   */
+  private readonly httpSeries = new Map<string, ReturnType<PrometheusTelemetry['httpDuration']['labels']>>();
+  private readonly dropboxSeries = new Map<string, { calls: ReturnType<PrometheusTelemetry['dropboxCalls']['labels']>; duration: ReturnType<PrometheusTelemetry['dropboxDuration']['labels']> }>();
+  private readonly folderIndexSeries = {
+    hit: this.folderIndexSteps.labels('hit'),
+    delta_check: this.folderIndexSteps.labels('delta_check'),
+    full_read: this.folderIndexSteps.labels('full_read'),
+  } satisfies Record<FolderIndexStep, unknown>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -140,18 +152,25 @@ export class PrometheusTelemetry implements Telemetry {
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
     const key = `${method} ${status} ${route}`;
-    let child = this.httpChildren.get(key);
-    if (!child) {
-      child = this.httpDuration.labels(METHODS.has(method) ? method : 'other', labelValue(route), String(status));
-      this.httpChildren.set(key, child);
+    let series = this.httpSeries.get(key);
+    if (!series) {
+      series = this.httpDuration.labels(METHODS.has(method) ? method : 'other', labelValue(route), String(status));
+      if (this.httpSeries.size < MAX_KEPT_SERIES) this.httpSeries.set(key, series);
     }
-    child.observe(seconds);
+    series.observe(seconds);
   }
 
   dropboxCall(route: string, status: string, errorTag: string, seconds: number): void {
-    const routeLabel = labelValue(route);
-    this.dropboxCalls.labels(routeLabel, labelValue(status), labelValue(errorTag)).inc();
-    this.dropboxDuration.labels(routeLabel).observe(seconds);
+    const key = `${route} ${status} ${errorTag}`;
+    let series = this.dropboxSeries.get(key);
+    if (!series) {
+      const routeLabel = labelValue(route);
+      series = { calls: this.dropboxCalls.labels(routeLabel, labelValue(status), labelValue(errorTag)), duration: this.dropboxDuration.labels(routeLabel) };
+      // Dropbox's error tags are a closed set, but its answers are not ours: past a bound, the lookup is not kept.
+      if (this.dropboxSeries.size < MAX_KEPT_SERIES) this.dropboxSeries.set(key, series);
+    }
+    series.calls.inc();
+    series.duration.observe(seconds);
   }
 
   dropboxRetry(route: string, reason: DropboxRetryReason): void {
@@ -171,7 +190,7 @@ export class PrometheusTelemetry implements Telemetry {
   }
 
   folderIndex(step: FolderIndexStep): void {
-    this.folderIndexSteps.labels(step).inc();
+    this.folderIndexSeries[step].inc();
   }
 
   redisCommandFailed(command: string): void {

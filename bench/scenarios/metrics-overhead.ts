@@ -1,0 +1,91 @@
+import { appEnv, connectUser, cpuMs, median, startApp, startEmulator, startRedis, VIA_PROXY, type AppProcess, type RedisProcess } from '../support/processes';
+import type { Row } from '../support/rows';
+
+/**
+ * What the Prometheus metrics cost per page view: two Dropview instances side by side in one
+ * run, the same in all but METRICS_TOKEN, each with its own Redis, one Dropbox emulator (20 ms
+ * per call: CPU is the question here). Rounds of views alternate between the two so that
+ * whatever else the machine does falls on both alike; the one with metrics is also scraped
+ * once per round, as Prometheus would be.
+ */
+
+const FOLDER = '/Bench/Metered';
+const METRICS_TOKEN = 'bench-metrics-token-Zq8vR2xK7mW4pL9sT3nB6cY1dF5gH0jE';
+const USERS = 10;
+const ROUNDS = 8;
+const VIEWS_PER_ROUND = 400;
+const CONCURRENCY = 10;
+
+interface Instance {
+  redis: RedisProcess;
+  app: AppProcess;
+  cookies: string[];
+  /** App CPU ms of each measured round. */
+  roundCpuMs: number[];
+}
+
+async function views(instance: Instance, count: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, worker) => {
+      while (next < count) {
+        next += 1;
+        const response = await fetch(`${instance.app.url}/browse${FOLDER}`, { headers: { ...VIA_PROXY, Cookie: instance.cookies[worker % instance.cookies.length] } });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`a view answered ${response.status}`);
+      }
+    }),
+  );
+}
+
+async function scrape(instance: Instance): Promise<void> {
+  const response = await fetch(`${instance.app.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
+  await response.text();
+  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+}
+
+export async function metricsOverhead(): Promise<Row[]> {
+  const emulator = await startEmulator({ latencyMs: 20 });
+  const started: Instance[] = [];
+  try {
+    await emulator.control('folder', { path: FOLDER, count: 100 });
+    for (const env of [{}, { METRICS_TOKEN }] as Record<string, string>[]) {
+      const redis = await startRedis();
+      const app = await startApp(appEnv(redis.url, emulator.url, env));
+      started.push({ redis, app, cookies: [], roundCpuMs: [] });
+    }
+    const [plain, metered] = started;
+    for (const instance of started) {
+      for (let i = 0; i < USERS; i += 1) instance.cookies.push(await connectUser(instance.app.url));
+      // Warm-up: the folder read into the index, JIT and caches settled.
+      await views(instance, VIEWS_PER_ROUND);
+    }
+    for (let round = 0; round < ROUNDS; round += 1) {
+      // Who goes first alternates too.
+      for (const instance of round % 2 === 0 ? [plain, metered] : [metered, plain]) {
+        const before = cpuMs(instance.app.pid);
+        await views(instance, VIEWS_PER_ROUND);
+        if (instance === metered) await scrape(instance);
+        instance.roundCpuMs.push(cpuMs(instance.app.pid) - before);
+      }
+    }
+    const perView = (instance: Instance) => instance.roundCpuMs.reduce((sum, ms) => sum + ms, 0) / (ROUNDS * VIEWS_PER_ROUND);
+    const overhead = perView(metered) / perView(plain) - 1;
+    const roundOverheads = plain.roundCpuMs.map((ms, round) => metered.roundCpuMs[round] / ms - 1);
+    return [
+      {
+        id: 'B8',
+        what: `app CPU per view of a 100-entry folder seen before, without and with METRICS_TOKEN (two instances side by side, ${ROUNDS} alternating rounds of ${VIEWS_PER_ROUND} views, ${CONCURRENCY} at a time; one scrape per round)`,
+        target: '<= 3 % more with metrics',
+        measured: `${perView(plain).toFixed(3)} ms without, ${perView(metered).toFixed(3)} ms with: ${(overhead * 100).toFixed(1)} % (median of rounds ${(median(roundOverheads) * 100).toFixed(1)} %)`,
+        met: overhead <= 0.03,
+      },
+    ];
+  } finally {
+    for (const instance of started) {
+      await instance.app.stop();
+      await instance.redis.stop();
+    }
+    await emulator.stop();
+  }
+}

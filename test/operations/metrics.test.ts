@@ -157,10 +157,11 @@ describe('Prometheus metrics', () => {
   });
 
   test('when metrics are on, then Node process metrics (event-loop lag, heap, GC) are in the scrape', async () => {
-    const { value, text } = await scrape(user.stack);
-    expect(value('nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
-    expect(value('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
-    expect(text).toContain('# TYPE nodejs_gc_duration_seconds histogram');
+    const scraped = await scrape(user.stack);
+    const names = new Set(scraped.series.map((one) => one.name));
+    for (const name of ['nodejs_eventloop_lag_seconds', 'nodejs_eventloop_lag_p99_seconds', 'process_cpu_seconds_total', 'process_resident_memory_bytes']) expect(names).toContain(name);
+    expect(scraped.value('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(scraped.text).toContain('# TYPE nodejs_gc_duration_seconds histogram');
   });
 });
 

@@ -148,6 +148,18 @@ describe('Prometheus metrics', () => {
     for (const one of series) for (const value of Object.values(one.labels)) expect(value).toMatch(/^[A-Za-z0-9_./{}*:+ -]*$/);
   });
 
+  test('when a page fails, a static file is served or no route matches, then each is counted under its template, its mount point or "unmatched"', async () => {
+    const before = await scrape(user.stack);
+    await user.agent.get('/browse/No%20such%20folder').expect(404);
+    await user.agent.get('/public/style.css').expect(200);
+    await user.agent.get('/no/such/page').expect(404);
+    const after = await scrape(user.stack);
+    expect(moved(before, after, HTTP, { route: '/browse{/*splat}', status: '404' })).toBe(1);
+    expect(moved(before, after, HTTP, { route: '/public', status: '200' })).toBe(1);
+    expect(moved(before, after, HTTP, { route: 'unmatched', status: '404' })).toBe(1);
+    expect(moved(before, after, CALLS, { route: 'files/list_folder', status: '409', error: 'path/not_found' })).toBe(1);
+  });
+
   test('when a person connects Dropbox, then one session created is counted', async () => {
     const before = await scrape(user.stack);
     await connect(user.stack.agent());

@@ -212,6 +212,14 @@ export class DropboxEmulator implements Steering {
     return this.journal.filter((entry) => entry.route === route && (grantType === undefined || entry.grantType === grantType));
   }
 
+  /**
+   * Resolves with the next call of `route` the emulator receives from now on (recorded when the
+   * request arrives, so a longpoll resolves this while it is still held).
+   */
+  nextCall(route: string, timeoutMs = 5000): Promise<JournalEntry> {
+    return this.journal.next((entry) => entry.route === route, timeoutMs, `${route} call`);
+  }
+
   // ---- serving ---------------------------------------------------------------------------
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {

@@ -137,6 +137,12 @@ const MAX_THROUGH_ROWS = 10_000;
 /** The collator's version: a compacted index sorted by the same one is loaded without checking its order. */
 const ICU_VERSION = process.versions.icu ?? 'none';
 const POLL_MS = 150;
+/**
+ * How long a view waits for another instance's first page when there is nothing to show yet:
+ * as long as that instance's first Dropbox call may take (its timeout), so a slow Dropbox or a
+ * busy reader shows the first entries rather than an empty page.
+ */
+const FIRST_PAGE_PATIENCE_MS = 10_000;
 const COMPACT_BATCH_ENTRIES = 2000;
 
 const orderName = (sort: SortChoice) => `${sort.key}.${sort.order}`;
@@ -385,7 +391,7 @@ export class FolderIndex {
   /**
    * While a folder is being read: the view that starts the read waits for it up to
    * firstPaintMs, then shows what was read; other views show what there is at once (or wait
-   * for the first page, when there is nothing yet).
+   * for the first page, when there is nothing yet, FIRST_PAGE_PATIENCE_MS at most).
    */
   private async untilReadable(source: FolderSource, path: string, id: string, held: Held | undefined): Promise<Held> {
     const deadline = this.options.now() + this.options.firstPaintMs;
@@ -398,9 +404,9 @@ export class FolderIndex {
         if (startedHere) await Promise.race([reading.done.catch(() => undefined), delay(Math.max(0, deadline - this.options.now()))]);
         return reading.held;
       }
-      // Another instance is reading: what it wrote so far.
+      // Another instance is reading: what it wrote so far, once there is something.
       if (held && held.snapshot.size > 0) return held;
-      const left = deadline - this.options.now();
+      const left = deadline + FIRST_PAGE_PATIENCE_MS - this.options.now();
       if (left <= 0) return held ?? this.emptyHeld(id);
       await delay(Math.min(POLL_MS, left));
       held = await this.sync(id);

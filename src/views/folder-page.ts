@@ -74,7 +74,7 @@ export function thumbnailHrefOf(entry: FolderEntry, size: string): string | unde
   return `${hrefOf('/thumbnail', entry.path)}?size=${size}&rev=${encodeURIComponent(entry.rev)}`;
 }
 
-export function rowOf(entry: FolderEntry, query = '', now = Date.now()): EntryRow {
+export function rowOf(entry: FolderEntry, query: string, now: number): EntryRow {
   const kind = fileKindOf(entry.type, entry.name);
   const parent = parentOf(entry.path);
   return {

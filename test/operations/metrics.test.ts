@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { openEventStream } from '../support/event-stream';
-import { connect } from '../support/oauth-dance';
+import { connect, sessionCookieOf } from '../support/oauth-dance';
 import { moved, scrape, seriesOf, TEST_METRICS_TOKEN, type Scrape } from '../support/metrics';
 import { sessionIdOf, startStack, withConnectedUser, type Stack } from '../support/stack';
 
@@ -86,6 +87,37 @@ describe('Prometheus metrics', () => {
       expect(moved(before, after, CALLS, { route: 'oauth2/token', status: '400', error: 'invalid_grant' })).toBe(1);
     } finally {
       await stack.close();
+    }
+  });
+
+  test('when two instances refresh one session at once, then one wins the lock and the other is counted waiting for it', async () => {
+    const namespace = `test:${randomBytes(6).toString('hex')}:`;
+    const env = { METRICS_TOKEN: TEST_METRICS_TOKEN };
+    const first = await startStack({ namespace, env });
+    const second = await startStack({ namespace, emulator: first.emulator, env: { ...env, BASE_URL: first.url } });
+    try {
+      const agent = first.agent();
+      const cookie = sessionCookieOf((await connect(agent)).response) as string;
+      await agent.get('/browse/Photos').expect(200);
+      await second.agent().get('/browse/Photos').set('Cookie', cookie).expect(200);
+      first.emulator.expireAccessTokens();
+      // The winner's refresh takes a while, so the other instance finds the lock held.
+      first.emulator.setLatency(300, 'oauth2/token');
+      const before = await Promise.all([scrape(first), scrape(second)]);
+      const views = await Promise.all([first, second].map(async (stack) => (await stack.agent().get('/browse/Photos').set('Cookie', cookie).set('Accept', 'application/json')).status));
+      const after = await Promise.all([scrape(first), scrape(second)]);
+      const total = (name: string) => moved(before[0], after[0], name) + moved(before[1], after[1], name);
+
+      expect(views).toEqual([200, 200]);
+      expect(total('dropview_token_refreshes_started_total')).toBe(2);
+      expect(total('dropview_token_refresh_locks_won_total')).toBe(1);
+      expect(total('dropview_token_refresh_waits_total')).toBe(1);
+      expect(total('dropview_token_refresh_failures_total')).toBe(0);
+      expect(moved(before[0], after[0], CALLS, { route: 'oauth2/token' }) + moved(before[1], after[1], CALLS, { route: 'oauth2/token' })).toBe(1);
+    } finally {
+      first.emulator.setLatency(0, 'oauth2/token');
+      await second.close();
+      await first.close();
     }
   });
 

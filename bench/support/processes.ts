@@ -47,7 +47,7 @@ async function spawnUntil(command: string, args: string[], env: Record<string, s
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -183,6 +183,12 @@ export function appEnv(redisUrl: string, emulatorUrl: string, extra: Record<stri
 export async function startApp(env: Record<string, string>, nodeArgs: string[] = [], entry = 'dist/server.js'): Promise<AppProcess> {
   const { process: app, match } = await spawnUntil(process.execPath, [...nodeArgs, entry], env, /"port":(\d+)/, 'Dropview');
   return { ...app, url: `http://127.0.0.1:${match[1]}` };
+}
+
+/** The competitor (bench/baseline/server.js) on `port`, which it cannot choose itself. */
+export async function startBaseline(env: Record<string, string>, port: number): Promise<AppProcess> {
+  const { process: app } = await spawnUntil(process.execPath, ['bench/baseline/server.js'], { ...env, PORT: String(port) }, /baseline listening on \d+/, 'the baseline app');
+  return { ...app, url: `http://127.0.0.1:${port}` };
 }
 
 /** What the proxy in front of the app adds: the connection was https. */

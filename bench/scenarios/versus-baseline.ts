@@ -33,8 +33,8 @@ import type { Row } from '../support/rows';
  * of the rounds.
  */
 
-const FOLDER = '/Bench/Hundred';
-const SESSIONS = 50;
+export const FOLDER = '/Bench/Hundred';
+export const SESSIONS = 50;
 const ROUNDS = Number(process.env.BENCH_B3_ROUNDS ?? 3);
 const FIRST_VIEW_SECONDS = 10;
 const WARMED_SECONDS = 15;
@@ -99,10 +99,10 @@ async function load(app: AppProcess, probeFile: string, cookies: string[], secon
   };
 }
 
-/** A Dropbox account of its own for each session, each with the same 100-entry folder, signed in through `app`. */
-async function connectSessions(emulator: EmulatorProcess, app: AppProcess, round: number): Promise<string[]> {
+/** `count` sessions (50), each with a Dropbox account of its own holding the same 100-entry folder, signed in through `app`; `round` keeps accounts apart. */
+export async function connectSessions(emulator: EmulatorProcess, app: AppProcess, round: number, count = SESSIONS): Promise<string[]> {
   const cookies: string[] = [];
-  for (let i = 0; i < SESSIONS; i += 1) {
+  for (let i = 0; i < count; i += 1) {
     const { accountId } = await emulator.control<{ accountId: string }>('accounts', { givenName: 'Bench', surname: `User ${round}-${i}`, email: `bench-${round}-${i}@example.com` });
     await emulator.control('generate', { path: FOLDER, count: 100, kind: 'files', seed: 7, accountId });
     await emulator.control('sign-in', { accountId });

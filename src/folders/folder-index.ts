@@ -140,6 +140,16 @@ function lowerName(pathLower: string): string {
   return pathLower.slice(pathLower.lastIndexOf('/') + 1);
 }
 
+/**
+ * The folder's spelling as Dropbox displays it, read off its entries' `path_display` (the
+ * folder is their parent): the first view then costs the listing alone, not a get_metadata
+ * beside it. Undefined for an empty folder (or entries without the field).
+ */
+function displayPathFromEntries(entries: readonly ListedEntry[]): string | undefined {
+  const shown = entries.find((entry) => entry.type !== 'deleted' && entry.pathDisplay)?.pathDisplay;
+  return shown === undefined ? undefined : shown.slice(0, shown.lastIndexOf('/'));
+}
+
 /** Dropbox's answer as changes to apply: entries stored at their path, deleted ones removed. */
 export function changesOf(entries: readonly ListedEntry[]): Change[] {
   return entries.map((entry): Change => {
@@ -158,6 +168,8 @@ export class FolderIndex {
   private readonly leaseAttempts = new Map<string, Promise<Reading | undefined>>();
   private readonly syncs = new Map<string, Promise<Held | undefined>>();
   private readonly checks = new Map<string, Promise<Checked>>();
+  /** Freshness checks sent beside a sync with the store, until the check they start takes them (see earlyCheck). */
+  private readonly earlyChecks = new Map<string, Promise<ListedPage>>();
   private readonly compactions = new Set<string>();
   private readonly idKey: Buffer;
   private readonly closing = new AbortController();
@@ -198,9 +210,16 @@ export class FolderIndex {
     const positions = this.positionsOf(id, request);
     const cold = await this.coldStart(source, id, request, positions);
     if (cold?.page) return cold.page;
-    const early = cold?.early;
-    const synced = await this.sync(id);
-    if (!synced?.complete) return this.pageOf(await this.untilReadable(source, path, id, synced), request, positions, false);
+    const early = cold?.early ?? this.earlyCheck(source, id);
+    // An early check that no check takes over is dropped: a later view must not read its old answer.
+    const synced = await this.sync(id).catch((error: unknown) => {
+      this.earlyChecks.delete(id);
+      throw error;
+    });
+    if (!synced?.complete) {
+      this.earlyChecks.delete(id);
+      return this.pageOf(await this.untilReadable(source, path, id, synced), request, positions, false);
+    }
     const { held, stale } = await this.checked(source, path, id, synced, early);
     return this.pageOf(held, request, positions, stale);
   }
@@ -436,7 +455,8 @@ export class FolderIndex {
     };
 
     if (!cursor) {
-      const [first, displayPath] = await Promise.all([source.listFolder(path, this.options.listLimit), path === '' ? Promise.resolve('') : source.displayPathOf(path)]);
+      const first = await source.listFolder(path, this.options.listLimit);
+      const displayPath = path === '' ? '' : (displayPathFromEntries(first.entries) ?? (await source.displayPathOf(path)));
       const changes = changesOf(first.entries);
       held.snapshot.apply(changes);
       held.displayPath = displayPath;
@@ -574,13 +594,34 @@ export class FolderIndex {
     return encodeFirstPages(pages, this.sealer, held.id);
   }
 
+  /**
+   * For an index this process holds complete, with no check in flight: its freshness check
+   * sent now, from the cursor held, rather than after the sync with the store (Redis, then
+   * Dropbox, one after the other). Views that ask meanwhile share it. Should the sync bring
+   * newer batches, the check's answer holds some of their changes again, which re-apply
+   * harmlessly, and its cursor is as good as the newer one.
+   */
+  private earlyCheck(source: FolderSource, id: string): Promise<ListedPage> | undefined {
+    if (this.checks.has(id) || this.reads.has(id)) return undefined;
+    let early = this.earlyChecks.get(id);
+    if (early) return early;
+    const known = this.held.get(id);
+    if (!known?.complete || !known.cursor) return undefined;
+    early = source.listFolderContinue(known.cursor, { quick: true });
+    // Awaited by the check it starts, unless the sync finds the index gone first.
+    early.catch(() => undefined);
+    this.earlyChecks.set(id, early);
+    return early;
+  }
+
   /** A complete index checked against Dropbox: one list_folder/continue, shared by the views that ask at the same time. */
   private checked(source: FolderSource, path: string, id: string, held: Held, early?: Promise<ListedPage>): Promise<Checked> {
     let flight = this.checks.get(id);
     if (!flight) {
-      flight = this.check(source, path, id, held, early).finally(() => this.checks.delete(id));
+      flight = this.check(source, path, id, held, early ?? this.earlyChecks.get(id)).finally(() => this.checks.delete(id));
       this.checks.set(id, flight);
     }
+    this.earlyChecks.delete(id);
     return flight;
   }
 

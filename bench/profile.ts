@@ -8,8 +8,9 @@ import { VIA_PROXY } from './support/processes';
 /**
  * `npm run bench:profile`: B3's warmed load (a 100-entry folder page, 50 connections, each its
  * own session and Dropbox account, default log level) with the app in `node --cpu-prof`, then
- * the functions that took the most CPU. The .cpuprofile file stays in bench/profiles/ for
- * Chrome DevTools.
+ * the functions that took the most CPU. PROFILE_FIRST_VIEWS=1 leaves the sessions cold, so the
+ * load starts with every session's first view (B3a). The .cpuprofile file stays in
+ * bench/profiles/ for Chrome DevTools.
  */
 
 interface ProfileNode {
@@ -23,12 +24,12 @@ async function main(): Promise<void> {
   const stack = await startBenchStack({ latencyMs: 20, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${directory}`] });
   try {
     const cookies = await connectSessions(stack.emulator, stack.app, 0);
-    for (const cookie of cookies) await (await fetch(`${stack.app.url}/browse${FOLDER}`, { headers: { ...VIA_PROXY, Cookie: cookie } })).text();
+    if (process.env.PROFILE_FIRST_VIEWS !== '1') for (const cookie of cookies) await (await fetch(`${stack.app.url}/browse${FOLDER}`, { headers: { ...VIA_PROXY, Cookie: cookie } })).text();
     let next = 0;
     const result = await autocannon({
       url: `${stack.app.url}/browse${FOLDER}`,
       connections: SESSIONS,
-      duration: 10,
+      duration: Number(process.env.PROFILE_SECONDS ?? 10),
       headers: { ...VIA_PROXY, Accept: 'text/html' },
       setupClient: (client) => client.setHeaders({ ...VIA_PROXY, Accept: 'text/html', Cookie: cookies[next++ % cookies.length] }),
     });

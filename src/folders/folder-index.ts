@@ -316,7 +316,7 @@ export class FolderIndex {
   private cursorAfter(id: string, sort: SortChoice, row: IndexEntry): string {
     const key = `${id}\n${orderName(sort)}`;
     let byOrder = this.sealedCursors.get(row);
-    if (!byOrder) this.sealedCursors.set(row, (byOrder = new Map()));
+    if (!byOrder) this.sealedCursors.set(row, (byOrder = new Map<string, string>()));
     let cursor = byOrder.get(key);
     if (cursor === undefined) byOrder.set(key, (cursor = sealPosition(this.sealer, id, sort, row)));
     return cursor;

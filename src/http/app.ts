@@ -40,7 +40,7 @@ function securityHeaders(isProduction: boolean): express.RequestHandler {
   const recorder = { setHeader: (name: string, value: string) => void headers.push([name, value]), removeHeader: () => undefined };
   let failure: unknown;
   helmetFor(isProduction)({} as never, recorder as never, (error?: unknown) => (failure = error));
-  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error('helmet refused its configuration');
   return (_req, res, next) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();

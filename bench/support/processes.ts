@@ -22,8 +22,12 @@ export interface Process {
   stop(): Promise<void>;
 }
 
+/** Processes being stopped on purpose: any other exit is reported (see spawnUntil). */
+const stopping = new WeakSet<ChildProcess>();
+
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
+  stopping.add(child);
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
   await exited;
@@ -35,6 +39,10 @@ async function spawnUntil(command: string, args: string[], env: Record<string, s
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
+  // A process that dies under a benchmark would otherwise show only as the next request failing.
+  child.once('exit', (code, signal) => {
+    if (!stopping.has(child)) console.error(`${what} exited (${code ?? signal}) during the benchmark; its last output:\n${output.slice(-4000)}`);
+  });
   const deadline = Date.now() + 30_000;
   for (;;) {
     const match = ready.exec(output);

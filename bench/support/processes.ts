@@ -104,6 +104,20 @@ export interface EmulatorProcess extends Process {
   calls(route: string, grantType?: string): Promise<number>;
 }
 
+/**
+ * fetch, tried once more when the connection failed before any answer: on a loaded machine a
+ * kept-alive connection can be closed by the server (its keep-alive timeout) just as the next
+ * request goes out on it, and the benchmark stopped on that ("fetch failed").
+ */
+async function fetchRetryingOnReset(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (!(error instanceof TypeError) || error.message !== 'fetch failed') throw error;
+    return fetch(url, init);
+  }
+}
+
 export const BENCH_APP = { key: 'demo-app-key', secret: 'demo-app-secret' } as const;
 /** The public origin every instance shares, as behind a load balancer. */
 export const BENCH_BASE_URL = 'https://dropview.bench';
@@ -125,7 +139,7 @@ export async function startEmulator(options: { latencyMs?: number; perEntryMs?: 
   );
   const url = match[1];
   const control = async <T>(action: string, body?: object): Promise<T> => {
-    const response = await fetch(`${url}/__emulator/${action}`, body ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {});
+    const response = await fetchRetryingOnReset(`${url}/__emulator/${action}`, body ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {});
     if (!response.ok) throw new Error(`emulator control ${action}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   };
@@ -148,7 +162,7 @@ export async function startEmulator(options: { latencyMs?: number; perEntryMs?: 
         code_challenge_method: 'S256',
         token_access_type: 'offline',
       });
-      const approval = await fetch(`${url}/oauth2/authorize?${authorize}`, { redirect: 'manual' });
+      const approval = await fetchRetryingOnReset(`${url}/oauth2/authorize?${authorize}`, { redirect: 'manual' });
       const code = new URL(approval.headers.get('location') as string).searchParams.get('code') as string;
       const exchange = await fetch(`${url}/oauth2/token`, {
         method: 'POST',

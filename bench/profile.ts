@@ -1,12 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { connectSessions, FOLDER, SESSIONS } from './scenarios/versus-baseline';
 import { startBenchStack } from './support/bench-stack';
 import { VIA_PROXY } from './support/processes';
 
 /**
- * `npm run bench:profile`: the B3 path (a 100-entry folder page) under load with the app in
- * `node --cpu-prof`, then the functions that took the most CPU. The .cpuprofile file stays in
+ * `npm run bench:profile`: B3's warmed load (a 100-entry folder page, 50 connections, each its
+ * own session and Dropbox account, default log level) with the app in `node --cpu-prof`, then
+ * the functions that took the most CPU. PROFILE_FIRST_VIEWS=1 leaves the sessions cold, so the
+ * load starts with every session's first view (B3a). The .cpuprofile file stays in
  * bench/profiles/ for Chrome DevTools.
  */
 
@@ -20,10 +23,17 @@ async function main(): Promise<void> {
   const directory = path.join(__dirname, 'profiles');
   const stack = await startBenchStack({ latencyMs: 20, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${directory}`] });
   try {
-    await stack.emulator.control('folder', { path: '/Bench/Hundred', count: 100 });
-    const [cookie] = await stack.connect(1);
-    const result = await autocannon({ url: `${stack.app.url}/browse/Bench/Hundred`, connections: 50, duration: 10, headers: { ...VIA_PROXY, Cookie: cookie } });
-    console.log(`${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms under the profiler`);
+    const cookies = await connectSessions(stack.emulator, stack.app, 0);
+    if (process.env.PROFILE_FIRST_VIEWS !== '1') for (const cookie of cookies) await (await fetch(`${stack.app.url}/browse${FOLDER}`, { headers: { ...VIA_PROXY, Cookie: cookie } })).text();
+    let next = 0;
+    const result = await autocannon({
+      url: `${stack.app.url}/browse${FOLDER}`,
+      connections: SESSIONS,
+      duration: Number(process.env.PROFILE_SECONDS ?? 10),
+      headers: { ...VIA_PROXY, Accept: 'text/html' },
+      setupClient: (client) => client.setHeaders({ ...VIA_PROXY, Accept: 'text/html', Cookie: cookies[next++ % cookies.length] }),
+    });
+    console.log(`${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ${result.non2xx} non-2xx under the profiler`);
   } finally {
     await stack.close();
   }
@@ -39,8 +49,8 @@ async function main(): Promise<void> {
     const key = `${node.callFrame.functionName || '(anonymous)'} ${where}:${node.callFrame.lineNumber + 1}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + node.hitCount);
   }
-  console.log(`self time, top 20 of ${newest}:`);
-  for (const [key, hits] of [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${((hits / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
+  console.log(`self time, top 30 of ${newest}:`);
+  for (const [key, hits] of [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${((hits / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
 }
 
 main().catch((error: Error) => {

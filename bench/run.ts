@@ -6,6 +6,7 @@ import { largeFolders } from './scenarios/large-folders';
 import { metricsOverhead } from './scenarios/metrics-overhead';
 import { pageViews } from './scenarios/page-views';
 import { streamsAndSessions } from './scenarios/streams-and-sessions';
+import { versusBaseline } from './scenarios/versus-baseline';
 import { tableOf, type Row } from './support/rows';
 
 /**
@@ -16,6 +17,7 @@ import { tableOf, type Row } from './support/rows';
 
 const SCENARIOS: Record<string, { title: string; run: () => Promise<Row[]> }> = {
   views: { title: 'Page views: Dropbox calls, Redis commands, refresh, cold start, session size (20 ms per Dropbox call)', run: pageViews },
+  baseline: { title: 'Against the straightforward app (bench/baseline/): same run, Redis, emulator and load; production, LOG_LEVEL=info, 20 ms per Dropbox call', run: versusBaseline },
   folders: { title: 'Folders of any size (150 ms per Dropbox call plus 0.1 ms per entry, two instances)', run: largeFolders },
   streams: { title: 'Event streams and anonymous requests', run: streamsAndSessions },
   build: { title: 'Build and type-check (what a newcomer waits for)', run: buildAndCheck },

@@ -22,8 +22,12 @@ export interface Process {
   stop(): Promise<void>;
 }
 
+/** Processes being stopped on purpose: any other exit is reported (see spawnUntil). */
+const stopping = new WeakSet<ChildProcess>();
+
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
+  stopping.add(child);
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
   await exited;
@@ -35,6 +39,10 @@ async function spawnUntil(command: string, args: string[], env: Record<string, s
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
+  // A process that dies under a benchmark would otherwise show only as the next request failing.
+  child.once('exit', (code, signal) => {
+    if (!stopping.has(child)) console.error(`${what} exited (${code ?? signal}) during the benchmark; its last output:\n${output.slice(-4000)}`);
+  });
   const deadline = Date.now() + 30_000;
   for (;;) {
     const match = ready.exec(output);
@@ -47,7 +55,7 @@ async function spawnUntil(command: string, args: string[], env: Record<string, s
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -96,6 +104,20 @@ export interface EmulatorProcess extends Process {
   calls(route: string, grantType?: string): Promise<number>;
 }
 
+/**
+ * fetch, tried once more when the connection failed before any answer: on a loaded machine a
+ * kept-alive connection can be closed by the server (its keep-alive timeout) just as the next
+ * request goes out on it, and the benchmark stopped on that ("fetch failed").
+ */
+async function fetchRetryingOnReset(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (!(error instanceof TypeError) || error.message !== 'fetch failed') throw error;
+    return fetch(url, init);
+  }
+}
+
 export const BENCH_APP = { key: 'demo-app-key', secret: 'demo-app-secret' } as const;
 /** The public origin every instance shares, as behind a load balancer. */
 export const BENCH_BASE_URL = 'https://dropview.bench';
@@ -117,7 +139,7 @@ export async function startEmulator(options: { latencyMs?: number; perEntryMs?: 
   );
   const url = match[1];
   const control = async <T>(action: string, body?: object): Promise<T> => {
-    const response = await fetch(`${url}/__emulator/${action}`, body ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {});
+    const response = await fetchRetryingOnReset(`${url}/__emulator/${action}`, body ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {});
     if (!response.ok) throw new Error(`emulator control ${action}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   };
@@ -140,7 +162,7 @@ export async function startEmulator(options: { latencyMs?: number; perEntryMs?: 
         code_challenge_method: 'S256',
         token_access_type: 'offline',
       });
-      const approval = await fetch(`${url}/oauth2/authorize?${authorize}`, { redirect: 'manual' });
+      const approval = await fetchRetryingOnReset(`${url}/oauth2/authorize?${authorize}`, { redirect: 'manual' });
       const code = new URL(approval.headers.get('location') as string).searchParams.get('code') as string;
       const exchange = await fetch(`${url}/oauth2/token`, {
         method: 'POST',
@@ -183,6 +205,12 @@ export function appEnv(redisUrl: string, emulatorUrl: string, extra: Record<stri
 export async function startApp(env: Record<string, string>, nodeArgs: string[] = [], entry = 'dist/server.js'): Promise<AppProcess> {
   const { process: app, match } = await spawnUntil(process.execPath, [...nodeArgs, entry], env, /"port":(\d+)/, 'Dropview');
   return { ...app, url: `http://127.0.0.1:${match[1]}` };
+}
+
+/** The competitor (bench/baseline/server.js) on `port`, which it cannot choose itself. */
+export async function startBaseline(env: Record<string, string>, port: number): Promise<AppProcess> {
+  const { process: app } = await spawnUntil(process.execPath, ['bench/baseline/server.js'], { ...env, PORT: String(port) }, /baseline listening on \d+/, 'the baseline app');
+  return { ...app, url: `http://127.0.0.1:${port}` };
 }
 
 /** What the proxy in front of the app adds: the connection was https. */

@@ -40,6 +40,8 @@ export interface KeeperSession {
   root?: string;
   /** Whether the session believes it is connected (it says which "no credentials" this is). */
   readonly connected: boolean;
+  /** The credentials, already being read for this session (TokenKeeper.readAhead): the first read takes them. */
+  readAhead?: Promise<StoredCredentials | undefined>;
   changed(change: SessionChange): void;
 }
 
@@ -150,6 +152,17 @@ export class TokenKeeper {
     await this.api.revokeToken({ accessToken }, timeoutMs);
   }
 
+  /**
+   * Starts reading a session's credentials before anything asks for them (see KeeperSession's
+   * readAhead): sent beside the session's own read, they cost no round trip of their own.
+   */
+  readAhead(sid: string): Promise<StoredCredentials | undefined> {
+    const reading = this.store.get(sid);
+    // Awaited by the request's first Dropbox call; a request that makes none leaves it unread.
+    reading.catch(() => undefined);
+    return reading;
+  }
+
   /** The connected Dropbox account: from the credentials, which the session's Dropbox calls read anyway. */
   async accountIdOf(session: KeeperSession): Promise<string> {
     const credentials = await this.credentialsFor(session);
@@ -184,7 +197,9 @@ export class TokenKeeper {
   private async credentialsFor(session: KeeperSession): Promise<StoredCredentials | undefined> {
     const kept = this.recent.get(session);
     if (kept && this.now() - kept.readAt < REUSE_CREDENTIALS_MS) return kept.credentials;
-    const credentials = await this.store.get(session.id);
+    const ahead = session.readAhead;
+    session.readAhead = undefined;
+    const credentials = await (ahead ?? this.store.get(session.id));
     this.keep(session, credentials);
     return credentials;
   }

@@ -41,6 +41,8 @@ export interface ListedEntry {
   name: string;
   /** Dropbox's `path_lower`: the entry's identity. */
   pathLower: string;
+  /** Dropbox's `path_display`, "for display purposes only": where its folder's spelling is read from. */
+  pathDisplay?: string;
   size?: number;
   /** ISO-8601 UTC, `server_modified`. */
   modified?: string;
@@ -98,8 +100,9 @@ function listedEntryOf(raw: unknown): ListedEntry | undefined {
   if (!parsed.success) return undefined;
   const entry = parsed.data;
   const pathLower = entry.path_lower ?? `/${entry.name.toLowerCase()}`;
-  if (entry['.tag'] !== 'file') return { type: entry['.tag'], name: entry.name, pathLower };
-  return { type: 'file', name: entry.name, pathLower, size: entry.size, modified: entry.server_modified, rev: entry.rev };
+  const pathDisplay = entry.path_display;
+  if (entry['.tag'] !== 'file') return { type: entry['.tag'], name: entry.name, pathLower, pathDisplay };
+  return { type: 'file', name: entry.name, pathLower, pathDisplay, size: entry.size, modified: entry.server_modified, rev: entry.rev };
 }
 
 function listedPageOf(body: z.infer<typeof listFolderResult>): ListedPage {

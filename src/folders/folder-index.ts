@@ -116,6 +116,8 @@ interface Held {
   truncated: boolean;
   displayPath: string;
   writtenAt: number;
+  /** When this copy was last brought up to date with the store (0: never). */
+  syncedAt: number;
   snapshot: FolderSnapshot;
   /** Bytes of the batches of `generation` this copy was built from (what the store holds of them). */
   storedBytes: number;
@@ -143,12 +145,30 @@ const POLL_MS = 150;
  * busy reader shows the first entries rather than an empty page.
  */
 const FIRST_PAGE_PATIENCE_MS = 10_000;
+/**
+ * How long a complete copy synced with the store serves views without syncing again. What
+ * changed at Dropbox the view's own freshness check (list_folder/continue from this copy's
+ * cursor) reports anyway; the store adds only what other instances did to the index itself (a
+ * compaction, a re-read after a reset), which can wait this long. A view of an unchanged
+ * folder then costs its one Dropbox call and no Redis command for the index.
+ */
+const SYNC_REUSE_MS = 2000;
 const COMPACT_BATCH_ENTRIES = 2000;
 
 const orderName = (sort: SortChoice) => `${sort.key}.${sort.order}`;
 
 function lowerName(pathLower: string): string {
   return pathLower.slice(pathLower.lastIndexOf('/') + 1);
+}
+
+/**
+ * The folder's spelling as Dropbox displays it, read off its entries' `path_display` (the
+ * folder is their parent): the first view then costs the listing alone, not a get_metadata
+ * beside it. Undefined for an empty folder (or entries without the field).
+ */
+function displayPathFromEntries(entries: readonly ListedEntry[]): string | undefined {
+  const shown = entries.find((entry) => entry.type !== 'deleted' && entry.pathDisplay)?.pathDisplay;
+  return shown === undefined ? undefined : shown.slice(0, shown.lastIndexOf('/'));
 }
 
 /** Dropbox's answer as changes to apply: entries stored at their path, deleted ones removed. */
@@ -169,7 +189,11 @@ export class FolderIndex {
   private readonly leaseAttempts = new Map<string, Promise<Reading | undefined>>();
   private readonly syncs = new Map<string, Promise<Held | undefined>>();
   private readonly checks = new Map<string, Promise<Checked>>();
+  /** Freshness checks sent beside a sync with the store, until the check they start takes them (see earlyCheck). */
+  private readonly earlyChecks = new Map<string, Promise<ListedPage>>();
   private readonly compactions = new Set<string>();
+  /** Page cursors after a row, by index and order (see cursorAfter); gone with the row. */
+  private readonly sealedCursors = new WeakMap<IndexEntry, Map<string, string>>();
   private readonly idKey: Buffer;
   private readonly closing = new AbortController();
   private readonly options: Required<Omit<FolderIndexOptions, 'onBackgroundError'>> & Pick<FolderIndexOptions, 'onBackgroundError'>;
@@ -215,9 +239,18 @@ export class FolderIndex {
       this.telemetry.folderIndex('hit');
       return cold.page;
     }
-    const early = cold?.early;
-    const synced = await this.sync(id);
-    if (!synced?.complete) return this.pageOf(await this.untilReadable(source, path, id, synced), request, positions, false);
+    // No index in the store at all (coldStart just looked): nothing to sync, the folder is read.
+    if (cold?.absent) return this.pageOf(await this.untilReadable(source, path, id, undefined), request, positions, false);
+    const early = cold?.early ?? this.earlyCheck(source, id);
+    // An early check that no check takes over is dropped: a later view must not read its old answer.
+    const synced = await this.sync(id).catch((error: unknown) => {
+      this.earlyChecks.delete(id);
+      throw error;
+    });
+    if (!synced?.complete) {
+      this.earlyChecks.delete(id);
+      return this.pageOf(await this.untilReadable(source, path, id, synced), request, positions, false);
+    }
     const { held, stale } = await this.checked(source, path, id, synced, early);
     if (held.complete) this.telemetry.folderIndex('hit');
     return this.pageOf(held, request, positions, stale);
@@ -298,10 +331,24 @@ export class FolderIndex {
       complete: held.complete,
       truncated: held.truncated,
       hasMore: end < order.length || !held.complete,
-      cursor: last ? sealPosition(this.sealer, held.id, request.sort, last) : request.after,
+      cursor: last ? this.cursorAfter(held.id, request.sort, last) : request.after,
       version: this.versionOf(held),
       stale,
     };
+  }
+
+  /**
+   * The page cursor after `row`: sealed once per row and order and then reused (the seal is
+   * deterministic, so this is the same text), since every view of an unchanged folder ends its
+   * first page on the same row; sealing it each time was 2 % of a folder page's CPU.
+   */
+  private cursorAfter(id: string, sort: SortChoice, row: IndexEntry): string {
+    const key = `${id}\n${orderName(sort)}`;
+    let byOrder = this.sealedCursors.get(row);
+    if (!byOrder) this.sealedCursors.set(row, (byOrder = new Map<string, string>()));
+    let cursor = byOrder.get(key);
+    if (cursor === undefined) byOrder.set(key, (cursor = sealPosition(this.sealer, id, sort, row)));
+    return cursor;
   }
 
   private versionOf(held: Held): string {
@@ -313,6 +360,8 @@ export class FolderIndex {
     const reading = this.reads.get(id);
     // The reader's own copy is ahead of what it has written.
     if (reading) return Promise.resolve(reading.held);
+    const known = this.held.get(id);
+    if (known?.complete && this.options.now() - known.syncedAt < SYNC_REUSE_MS) return Promise.resolve(known);
     let flight = this.syncs.get(id);
     if (!flight) {
       flight = this.syncOnce(id).finally(() => this.syncs.delete(id));
@@ -358,6 +407,7 @@ export class FolderIndex {
       truncated: head.truncated,
       displayPath: this.sealer.open(head.displayPath, `path:${id}`) ?? '',
       writtenAt: head.writtenAt,
+      syncedAt: this.options.now(),
     });
     this.held.set(id, held);
     return held;
@@ -375,6 +425,7 @@ export class FolderIndex {
       truncated: false,
       displayPath: '',
       writtenAt: 0,
+      syncedAt: 0,
       snapshot: new FolderSnapshot(),
       storedBytes: 0,
     };
@@ -468,7 +519,8 @@ export class FolderIndex {
     };
 
     if (!cursor) {
-      const [first, displayPath] = await Promise.all([source.listFolder(path, this.options.listLimit), path === '' ? Promise.resolve('') : source.displayPathOf(path)]);
+      const first = await source.listFolder(path, this.options.listLimit);
+      const displayPath = path === '' ? '' : (displayPathFromEntries(first.entries) ?? (await source.displayPathOf(path)));
       const changes = changesOf(first.entries);
       held.snapshot.apply(changes);
       held.displayPath = displayPath;
@@ -541,7 +593,11 @@ export class FolderIndex {
     }
     await writes;
     if (writeFailed) throw writeFailed;
-    this.compactLater(id, held);
+    // A folder read in one page that fits in the stored first pages is left as written: another
+    // instance loads and sorts it in no time, and compacting it (every order's first rows
+    // encoded and sealed) was an eighth of the CPU of a first view of a 100-entry folder
+    // (npm run bench:profile, PROFILE_FIRST_VIEWS=1).
+    if (held.batches > 1 || held.snapshot.size > this.options.firstPageRows) this.compactLater(id, held);
   }
 
   /** At the size bound: stop reading, and watch the folder from now on (the rest stays unread). */
@@ -563,12 +619,13 @@ export class FolderIndex {
     id: string,
     request: PageRequest,
     positions: ReturnType<FolderIndex['positionsOf']>,
-  ): Promise<{ page?: FolderPage; early?: Promise<ListedPage> } | undefined> {
+  ): Promise<{ page?: FolderPage; early?: Promise<ListedPage>; absent?: true } | undefined> {
     if (this.held.has(id) || this.reads.has(id) || this.checks.has(id)) return undefined;
     const found = await this.store.firstPages(id);
     const head = found?.head;
-    const cursor = head?.complete ? this.openCursor(id, head.cursor) : '';
-    if (!head || !cursor) return undefined;
+    if (!head) return { absent: true };
+    const cursor = head.complete ? this.openCursor(id, head.cursor) : '';
+    if (!cursor) return undefined;
     const early = source.listFolderContinue(cursor, { quick: true });
     early.catch(() => undefined);
     const stored = !positions.after && !positions.through && found.pages && head.firstPagesFor === head.contentVersion ? this.storedPage(found.pages, id, request, head.entries) : undefined;
@@ -614,13 +671,34 @@ export class FolderIndex {
     return encodeFirstPages(pages, this.sealer, held.id);
   }
 
+  /**
+   * For an index this process holds complete, with no check in flight: its freshness check
+   * sent now, from the cursor held, rather than after the sync with the store (Redis, then
+   * Dropbox, one after the other). Views that ask meanwhile share it. Should the sync bring
+   * newer batches, the check's answer holds some of their changes again, which re-apply
+   * harmlessly, and its cursor is as good as the newer one.
+   */
+  private earlyCheck(source: FolderSource, id: string): Promise<ListedPage> | undefined {
+    if (this.checks.has(id) || this.reads.has(id)) return undefined;
+    let early = this.earlyChecks.get(id);
+    if (early) return early;
+    const known = this.held.get(id);
+    if (!known?.complete || !known.cursor) return undefined;
+    early = source.listFolderContinue(known.cursor, { quick: true });
+    // Awaited by the check it starts, unless the sync finds the index gone first.
+    early.catch(() => undefined);
+    this.earlyChecks.set(id, early);
+    return early;
+  }
+
   /** A complete index checked against Dropbox: one list_folder/continue, shared by the views that ask at the same time. */
   private checked(source: FolderSource, path: string, id: string, held: Held, early?: Promise<ListedPage>): Promise<Checked> {
     let flight = this.checks.get(id);
     if (!flight) {
-      flight = this.check(source, path, id, held, early).finally(() => this.checks.delete(id));
+      flight = this.check(source, path, id, held, early ?? this.earlyChecks.get(id)).finally(() => this.checks.delete(id));
       this.checks.set(id, flight);
     }
+    this.earlyChecks.delete(id);
     return flight;
   }
 

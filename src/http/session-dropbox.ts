@@ -1,7 +1,16 @@
 import type { Request, Response } from 'express';
 import type { KeeperSession, SessionChange, TokenKeeper } from '../auth/token-keeper';
+import type { StoredCredentials } from '../sessions/credential-store';
 import type { DropboxApiClient, DropboxAuth } from '../dropbox/api-client';
 import type { FolderSource } from '../folders/folder-index';
+
+/** Credentials read ahead for a request, with the session id they were read for. */
+const readAheads = new WeakMap<Request, { sid: string; credentials: Promise<StoredCredentials | undefined> }>();
+
+/** For the session middleware's readAhead: the request's credentials read beside its session. */
+export function credentialsReadAhead(keeper: TokenKeeper) {
+  return (req: Request, sid: string): void => void readAheads.set(req, { sid, credentials: keeper.readAhead(sid) });
+}
 
 /**
  * A request's Dropbox: every call made with the session's token (through the token keeper),
@@ -20,10 +29,14 @@ export class SessionDropbox implements FolderSource {
 
   /** The request's Dropbox; fails (ConnectionError) when the session has no usable connection. */
   static async open(req: Request, keeper: TokenKeeper, api: DropboxApiClient): Promise<SessionDropbox> {
+    const ahead = readAheads.get(req);
+    readAheads.delete(req);
     const session: KeeperSession = {
       id: req.sessionID,
       root: req.session.pathRoot,
       connected: req.session.connectedAt !== undefined,
+      // Read for the id the cookie carried; a session renewed since then has other credentials.
+      readAhead: ahead?.sid === req.sessionID ? ahead.credentials : undefined,
       changed: (change) => writeChange(req, change),
     };
     return new SessionDropbox(session, keeper, api, await keeper.accountIdOf(session));

@@ -33,11 +33,13 @@ export async function startServerProcess(env: Record<string, string | undefined>
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   // A fixed PORT is known already; with PORT=0 the app logs the one it got (at info level).
   const fixedPort = env.PORT && env.PORT !== '0' ? env.PORT : undefined;
+  // Bounded: the port listens before the app is composed, and a request that arrives in between
+  // is never answered (it would hang until the server's request timeout, 5 minutes).
   const answers = async (port: string) =>
-    fetch(`http://127.0.0.1:${port}/healthz`).then(
+    fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
       () => true,
       () => false,
     );

@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { NextFunction, RequestHandler, Response } from 'express';
 import type { FolderEntry } from '../../dropbox/api-client';
 import { isRouteError } from '../../dropbox/errors';
 import type { FolderIndex, FolderPage } from '../../folders/folder-index';
@@ -39,9 +39,23 @@ export interface BrowseParts {
   listPageSize: number;
 }
 
+/**
+ * Where the page's rows go: the page is rendered around this mark and the rows, kept as bytes
+ * (views/entry-rows.ts), are put in its place. Nothing a person named can render as it (`<` is
+ * escaped in every name).
+ */
+const ROWS_MARK = '<!--dropview:rows-->';
+
+/** The page with its rows in place of ROWS_MARK, as the bytes to send. */
+function pageBytes(html: string, rows: Buffer): Buffer | string {
+  const at = html.indexOf(ROWS_MARK);
+  if (at < 0) return html;
+  return Buffer.concat([Buffer.from(html.slice(0, at)), rows, Buffer.from(html.slice(at + ROWS_MARK.length))]);
+}
+
 export function browseHandlers({ folders, entryRows, listPageSize }: BrowseParts) {
   /** `after` and `through`: the page cursors the address carried (`?cursor=`, `?through=`). */
-  function render(res: Response, presentation: Presentation, page: FolderPage, after: string | undefined, through: string | undefined): void {
+  function render(res: Response, next: NextFunction, presentation: Presentation, page: FolderPage, after: string | undefined, through: string | undefined): void {
     // Dropbox's own spelling of the folder (`/Photos`, even when the address says `/photos`).
     const folderPath = page.displayPath;
     res.format({
@@ -50,10 +64,11 @@ export function browseHandlers({ folders, entryRows, listPageSize }: BrowseParts
         const folderHref = hrefOf('/browse', folderPath);
         const crumbs = breadcrumbsOf(folderPath, query);
         const renderingKey = `${page.version}\n${presentation.sort.key}.${presentation.sort.order}\n${after ?? ''}\n${through ?? ''}`;
-        res.render('browse', {
+        const rows = entryRows.html(renderingKey, () => page.entries.map((entry) => entryOf(folderPath, entry)), presentation.view, query);
+        const locals = {
           title: crumbs[crumbs.length - 1].label,
           crumbs,
-          entryRowsHtml: entryRows.html(renderingKey, () => page.entries.map((entry) => entryOf(folderPath, entry)), presentation.view, query),
+          entryRowsHtml: ROWS_MARK,
           empty: page.entries.length === 0,
           presentation,
           searchPath: folderPath,
@@ -69,6 +84,10 @@ export function browseHandlers({ folders, entryRows, listPageSize }: BrowseParts
           truncated: page.truncated,
           stale: page.stale,
           total: page.total,
+        };
+        res.render('browse', locals, (error: Error | null, html: string) => {
+          if (error) return next(error);
+          res.type('html').send(pageBytes(html, rows));
         });
       },
       json: () => res.json(listingJson(folderPath, page)),
@@ -76,7 +95,7 @@ export function browseHandlers({ folders, entryRows, listPageSize }: BrowseParts
   }
 
   /** @route GET /browse{/*splat}[?cursor=|?through=] */
-  const folder: RequestHandler = async (req, res) => {
+  const folder: RequestHandler = async (req, res, next) => {
     const path = dropboxPathOf(segmentsOf(req));
     const presentation = presentationFrom(req.query);
     const after = cursorFrom(req, 'cursor');
@@ -89,7 +108,7 @@ export function browseHandlers({ folders, entryRows, listPageSize }: BrowseParts
       if (isRouteError(error, 'not_folder')) return res.redirect(302, hrefOf('/file', path));
       throw error;
     }
-    render(res, presentation, page, after, through);
+    render(res, next, presentation, page, after, through);
   };
 
   /** @route GET / : the invitation to connect; a connected person goes on to their root folder (`folder`). */

@@ -1,12 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { addSampleFiles, BIG_FOLDER, DropboxEmulator } from '@dropview/dropbox-emulator';
-import { freePort } from '../test/support/ports';
-import { waitForRedis } from '../test/support/redis';
-import { startServerProcess, type ServerProcess } from '../test/support/server-process';
+import { freePort, spawnUntil, startApp, type AppProcess, type Process } from './support/processes';
 
 /**
  * `npm run soak`: simulated users browse two Dropview instances (real processes) behind one
@@ -41,7 +37,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)];
 
 class SoakRedis {
-  private server?: ChildProcess;
+  private server?: Process;
   readonly dir = mkdtempSync(path.join(tmpdir(), 'dropview-soak-'));
 
   constructor(readonly port: number) {}
@@ -52,15 +48,13 @@ class SoakRedis {
 
   /** Append-only and fsync'd on every write, so a restart keeps every session. */
   async start(): Promise<void> {
-    this.server = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: 'ignore' });
-    await waitForRedis(this.url, 10_000);
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
+    this.server = (await spawnUntil('redis-server', args, {}, /Ready to accept connections/, 'redis-server')).process;
   }
 
   async stop(): Promise<void> {
-    if (!this.server || this.server.exitCode !== null) return;
-    const exited = once(this.server, 'exit');
-    this.server.kill('SIGTERM');
-    await exited;
+    await this.server?.stop();
+    this.server = undefined;
   }
 }
 
@@ -130,16 +124,15 @@ async function main(): Promise<void> {
   const ports = [await freePort(), await freePort()];
   const baseUrl = `http://127.0.0.1:${ports[0]}`;
   emulator.registerRedirectUri(`${baseUrl}/auth/dropbox/callback`);
-  const servers: ServerProcess[] = [];
+  const servers: AppProcess[] = [];
   try {
     for (const port of ports) {
       servers.push(
-        await startServerProcess({
+        await startApp({
           PORT: String(port),
           BASE_URL: baseUrl,
           REDIS_URL: redis.url,
           SESSION_SECRET,
-          LOG_LEVEL: 'warn',
           AUTH_RATE_LIMIT: String(SIGN_IN_LIMIT),
           DROPBOX_APP_KEY: emulator.app.key,
           DROPBOX_APP_SECRET: emulator.app.secret,

@@ -34,7 +34,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Starts a process and waits until its output matches `ready`; the match is returned. */
-async function spawnUntil(command: string, args: string[], env: Record<string, string>, ready: RegExp, what: string): Promise<{ process: Process; match: RegExpExecArray }> {
+/** Spawns `command` and resolves once its output matches `ready` (30 s at most). */
+export async function spawnUntil(command: string, args: string[], env: Record<string, string>, ready: RegExp, what: string): Promise<{ process: Process; match: RegExpExecArray }> {
   const child = spawn(command, args, { cwd: ROOT, env: { PATH: process.env.PATH as string, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));

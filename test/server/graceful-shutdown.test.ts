@@ -7,14 +7,6 @@ import { connect, sessionCookieOf } from '../support/oauth-dance';
 import { startServerProcess } from '../support/server-process';
 import { startEmulator, TEST_SESSION_SECRET } from '../support/stack';
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('Graceful shutdown', () => {
   let emulator: DropboxEmulator;
   beforeAll(async () => {
@@ -27,6 +19,7 @@ describe('Graceful shutdown', () => {
       process: server,
       port,
       output,
+      untilOutput,
     } = await startServerProcess({
       PORT: '0',
       REDIS_URL: process.env.REDIS_URL,
@@ -42,11 +35,12 @@ describe('Graceful shutdown', () => {
     await connect(agent);
     emulator.setLatency(800, 'files/list_folder');
     try {
+      const listing = emulator.nextCall('files/list_folder');
       const inFlight = agent.get('/browse/Photos').then((response) => response);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await listing; // the page is at Dropbox, in flight
       const exited = once(server, 'exit');
       server.kill('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await untilOutput(/SIGTERM: finishing requests in flight/);
 
       const refused = await fetch(`${base}/healthz`).then(
         () => 'answered',
@@ -102,7 +96,7 @@ describe('Graceful shutdown', () => {
     const {
       process: server,
       port,
-      output,
+      untilOutput,
     } = await startServerProcess({
       PORT: '0',
       REDIS_URL: process.env.REDIS_URL,
@@ -124,14 +118,14 @@ describe('Graceful shutdown', () => {
       let received = '';
       socket.setEncoding('utf8');
       socket.on('data', (chunk: string) => (received += chunk));
-      const listed = emulator.calls('files/list_folder').length;
+      const listing = emulator.nextCall('files/list_folder');
       socket.write(`GET /browse/Draining HTTP/1.1\r\nHost: localhost:${port}\r\nCookie: ${cookie}\r\nAccept: application/json\r\n\r\n`);
-      await until(() => emulator.calls('files/list_folder').length > listed, 'the page to reach Dropbox');
+      await listing; // the page is at Dropbox, in flight
       const exited = once(server, 'exit');
       server.kill('SIGTERM');
-      await until(() => output().includes('SIGTERM: finishing requests in flight'), 'the signal to be handled');
+      await untilOutput(/SIGTERM: finishing requests in flight/);
       socket.write(`GET /readyz HTTP/1.1\r\nHost: localhost:${port}\r\n\r\nGET /healthz HTTP/1.1\r\nHost: localhost:${port}\r\n\r\n`);
-      await until(() => (received.match(/HTTP\/1\.1 \d{3}/g) ?? []).length === 3, 'three answers', 5000);
+      while ((received.match(/HTTP\/1\.1 \d{3}/g) ?? []).length < 3) await once(socket, 'data');
       // The balancer, told the instance is not ready, lets the connection go; the process can then exit.
       socket.end();
       const [code] = await exited;

@@ -15,6 +15,8 @@ export interface ServerProcess {
   port: number;
   /** Everything it printed so far. */
   output: () => string;
+  /** Resolves once its output matches `pattern` (what it printed before counts too). */
+  untilOutput: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
   /** SIGTERM, then the exit code. */
   stop: () => Promise<number | null>;
 }
@@ -50,6 +52,7 @@ export async function startServerProcess(env: Record<string, string | undefined>
         process: child,
         port: Number(port),
         output: () => output,
+        untilOutput: (pattern, timeoutMs = 10_000) => untilOutput(child, () => output, pattern, timeoutMs),
         async stop() {
           if (child.exitCode !== null) return child.exitCode;
           const exited = once(child, 'exit');
@@ -64,4 +67,28 @@ export async function startServerProcess(env: Record<string, string | undefined>
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+function untilOutput(child: ChildProcess, output: () => string, pattern: RegExp, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!pattern.test(output())) return;
+      done();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`Dropview printed nothing matching ${pattern} within ${timeoutMs} ms:\n${output()}`));
+    }, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+    };
+    // Checked after the data listeners of startServerProcess have appended the chunk.
+    const onData = () => setImmediate(check);
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    check();
+  });
 }

@@ -9,6 +9,7 @@ import { createSessionMiddleware } from '../sessions/session-middleware';
 import type { Templates } from '../views/templates';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthHandler } from './handlers/health';
+import { languageLocals, languageMiddleware, languageSwitch } from './middleware/language';
 import { pageLocals } from './middleware/page-locals';
 import { plainHttpAlarm } from './middleware/plain-http-alarm';
 import { routes, type RouteParts } from './routes';
@@ -66,7 +67,7 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   app.set('view engine', 'ejs');
   app.set('view cache', parts.templates.cache);
   // What a page rendered before the session is read (the session store is down) shows.
-  Object.assign(app.locals, { demoMode: config.demoMode, connected: false, account: undefined, csrfToken: undefined });
+  Object.assign(app.locals, { demoMode: config.demoMode, connected: false, account: undefined, csrfToken: undefined, ...languageLocals('en') });
 
   app.use(createHttpLogger(logger, { logPaths: config.logRequestPaths, trustProxy: config.trustProxy > 0 }));
   app.use(securityHeaders(config.isProduction));
@@ -75,6 +76,8 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
     '/healthz',
     healthHandler(() => parts.isHealthy()),
   );
+  app.use(languageMiddleware);
+  app.get('/language', languageSwitch(parts.sessionCookie.secure));
   // After the probes: an orchestrator's health checks reach the process directly, over plain HTTP.
   if (config.isProduction) app.use(plainHttpAlarm(logger, parts.now));
 

@@ -1,7 +1,8 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { requestPlace } from '../logging/logger';
 import { AppError, notFound } from './app-error';
+import { folderLinkOf, retryHrefOf } from './error-links';
 import { appErrorOf } from './error-table';
 
 /**
@@ -13,16 +14,27 @@ import { appErrorOf } from './error-table';
 /** Last among the routes: nothing matched, so it is a 404 (in the page format the client asked for). */
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFound());
 
-function send(res: Response, error: AppError): void {
+function send(req: Request, res: Response, error: AppError): void {
   res.status(error.status);
   if (error.retryAfter !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfter)));
   res.setHeader('Cache-Control', 'no-store');
   res.format({
     html: () =>
-      res.render('error', { title: error.title, message: error.message, action: error.action, status: error.status }, (renderError, html) => {
-        if (renderError) res.type('text').send(error.message);
-        else res.send(html);
-      }),
+      res.render(
+        'error',
+        {
+          title: error.title,
+          message: error.message,
+          action: error.action,
+          status: error.status,
+          retryHref: retryHrefOf(req, error.status),
+          folderLink: folderLinkOf(req, error.status, error.action),
+        },
+        (renderError, html) => {
+          if (renderError) res.type('text').send(error.message);
+          else res.send(html);
+        },
+      ),
     json: () => res.json({ error: { code: error.code, message: error.message, ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}) } }),
     default: () => res.type('text').send(error.message),
   });
@@ -42,6 +54,6 @@ export function errorHandler(logger: Logger, logPaths: boolean): ErrorRequestHan
       logger[appError.status >= 500 ? 'error' : 'warn']({ ...context, ...cause }, appError.message);
     }
     if (res.headersSent) return;
-    send(res, appError);
+    send(req, res, appError);
   };
 }

@@ -11,6 +11,7 @@ import { SessionStoreError } from '../../sessions/errors';
 import { sessionCookieOptions } from '../../sessions/session-middleware';
 import { AppError } from '../app-error';
 import { csrfTokenOf } from '../middleware/csrf';
+import { localizerOf } from '../middleware/language';
 
 /** Connecting and disconnecting Dropbox: the OAuth 2 code flow with PKCE, and logout. */
 
@@ -85,7 +86,7 @@ export function authHandlers(parts: AuthParts) {
     const returnTo = safeReturnPath(queryString(req, 'return_to'));
     if (req.session.connectedAt !== undefined) return res.redirect(302, returnTo ?? DEFAULT_RETURN_PATH);
     if (FOREIGN_SITES.has(req.get('sec-fetch-site') ?? '')) {
-      return res.render('connect', { title: 'Connect your Dropbox', continueHref: returnTo ? `/auth/dropbox?${new URLSearchParams({ return_to: returnTo })}` : '/auth/dropbox' });
+      return res.render('connect', { title: localizerOf(res).t('connect.title'), continueHref: returnTo ? `/auth/dropbox?${new URLSearchParams({ return_to: returnTo })}` : '/auth/dropbox' });
     }
     const state = newState();
     const codeVerifier = newCodeVerifier();
@@ -148,7 +149,8 @@ export function authHandlers(parts: AuthParts) {
     // Thumbnails and pages of this account may sit in the browser's cache: the next person at
     // this computer should not find them.
     res.setHeader('Clear-Site-Data', '"cache", "storage"');
-    res.redirect(302, '/');
+    // The home page then says that it worked.
+    res.redirect(302, '/?disconnected=1');
   };
 
   return { start, callback, logout };

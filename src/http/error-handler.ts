@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { requestPlace } from '../logging/logger';
 import { AppError, notFound } from './app-error';
 import { folderLinkOf, retryHrefOf } from './error-links';
+import { localizerOf } from './middleware/language';
 import { appErrorOf } from './error-table';
 
 /**
@@ -23,9 +24,9 @@ function send(req: Request, res: Response, error: AppError): void {
       res.render(
         'error',
         {
-          title: error.title,
-          message: error.message,
-          action: error.action,
+          title: localizerOf(res).t(error.title),
+          message: localizerOf(res).t(error.text.key, error.text.params),
+          action: error.action && { href: error.action.href, label: localizerOf(res).t(error.action.label) },
           status: error.status,
           retryHref: retryHrefOf(req, error.status),
           folderLink: folderLinkOf(req, error.status, error.action),

@@ -18,7 +18,7 @@ const MAX_QUERY_LENGTH = 1000;
 export function searchHandler(): RequestHandler {
   return async (req, res) => {
     const query = typeof req.query.q === 'string' ? req.query.q.trim() : '';
-    if (query.length > MAX_QUERY_LENGTH) throw new AppError(400, 'query_too_long', 'That search is too long. Please use fewer words.');
+    if (query.length > MAX_QUERY_LENGTH) throw new AppError(400, 'query_too_long', 'errors.queryTooLong');
     const everywhere = req.query.everywhere === '1';
     const folder = typeof req.query.path === 'string' ? dropboxPathOf(splitDropboxPath(req.query.path)) : '';
     const path = everywhere ? '' : folder;

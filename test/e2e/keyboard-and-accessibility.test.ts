@@ -222,4 +222,39 @@ describe('Keyboard and accessibility in a real browser (Chromium)', () => {
       expect(await page.getByRole('columnheader', { name: /Name/ }).getByRole('link').getAttribute('aria-label')).toBe('Name, sort descending');
     });
   });
+
+  describe('In the reader’s language', () => {
+    test('when a German browser in Berlin opens Dropview, then pages are German and exact times are Berlin times in German', async () => {
+      const german = await browser.newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin', viewport: { width: 390, height: 844 }, storageState: await context.storageState() });
+      const germanPage = await german.newPage();
+      try {
+        await germanPage.goto(`${stack.url}/browse/Documents`);
+        expect(await germanPage.getAttribute('html', 'lang')).toBe('de');
+        expect(await germanPage.locator('.item-count').textContent()).toBe('4 Elemente');
+        expect(await germanPage.getByRole('button', { name: 'Trennen' }).count()).toBe(1);
+        expect(await germanPage.getByRole('columnheader', { name: /Größe/ }).getByRole('link').getAttribute('aria-label')).toBe('Größe, aufsteigend sortieren');
+        const report = germanPage.locator('#entries tr', { hasText: 'Report 2024.pdf' });
+        expect(await report.locator('td.size').textContent()).toBe('180 KB');
+        await germanPage.waitForFunction(() => document.querySelector('#entries time[data-local]') !== null);
+        // 31 Jan 2025, 10:30 UTC is 11:30 in Berlin (winter time).
+        expect(await report.locator('time .day').textContent()).toBe('31.01.2025');
+        expect(await report.locator('time .clock').textContent()).toBe('11:30');
+        await germanPage.goto(`${stack.url}${BIG_FOLDER_HREF}`);
+        expect(await germanPage.locator('.item-count').textContent()).toBe('2.500 Elemente');
+        await germanPage.getByRole('button', { name: 'Mehr laden' }).click();
+        await germanPage.waitForFunction(() => document.getElementById('live-status')?.textContent === '200 weitere Elemente geladen');
+        expect(await germanPage.locator('#shown-count').textContent()).toBe('400 von 2.500 angezeigt');
+
+        // The switch in the footer, remembered over the browser's language.
+        await germanPage.getByLabel('Sprache').selectOption('ja');
+        await germanPage.getByRole('button', { name: 'Wechseln' }).click();
+        await germanPage.waitForFunction(() => document.documentElement.lang === 'ja');
+        expect(await germanPage.locator('.item-count').textContent()).toBe('2,500 項目');
+        await germanPage.goto(`${stack.url}/browse/Photos`);
+        expect(await germanPage.getAttribute('html', 'lang')).toBe('ja');
+      } finally {
+        await german.close();
+      }
+    });
+  });
 });

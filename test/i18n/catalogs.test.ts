@@ -80,7 +80,7 @@ describe('Pages in the reader’s language', () => {
     const limited = await german('/browse/Limited');
     user.stack.emulator.clearFaults();
     expect(limited.status).toBe(503);
-    const pages = [limited];
+    const pages = [{ address: '/browse/Limited', page: limited }];
     for (const address of [
       '/browse',
       '/browse/Documents',
@@ -91,10 +91,10 @@ describe('Pages in the reader’s language', () => {
       '/file/Documents/Notes.md',
       '/browse/Nothing%20here',
     ]) {
-      pages.push(await german(address));
+      pages.push({ address, page: await german(address) });
     }
     const anonymous = user.stack.agent();
-    for (const address of ['/', '/?disconnected=1']) pages.push(await anonymous.get(address).set('Accept-Language', 'de'));
+    for (const address of ['/', '/?disconnected=1']) pages.push({ address, page: await anonymous.get(address).set('Accept-Language', 'de') });
     // The names of files and folders are the person's own words, in whatever language: left out.
     const names = new Set<string>(['Dana Demo']);
     for (const folder of ['/browse', '/browse/Documents', '/browse/Photos']) {
@@ -102,8 +102,7 @@ describe('Pages in the reader’s language', () => {
       for (const entry of listing.body.entries as { path: string }[]) entry.path.split('/').forEach((name) => names.add(name));
     }
     const withoutNames = (text: string) => [...names].filter(Boolean).reduce((rest, name) => rest.split(name).join(' '), text);
-    for (const page of pages) {
-      const address = page.req.path;
+    for (const { address, page } of pages) {
       expect({ address, lang: /<html lang="([a-z]+)">/.exec(page.text)?.[1], contentLanguage: page.headers['content-language'] }).toEqual({ address, lang: 'de', contentLanguage: 'de' });
       const text = withoutNames(readableTextOf(page.text));
       expect({ address, english: englishFragments.filter(({ pattern }) => pattern.test(text)).map(({ key, fragment }) => ({ key, fragment })) }).toEqual({ address, english: [] });

@@ -12,8 +12,10 @@
     });
   }
 
+  var numbers = new Intl.NumberFormat(language);
+  var plurals = new Intl.PluralRules(language);
   function formatNumber(value) {
-    return new Intl.NumberFormat(language).format(value);
+    return numbers.format(value);
   }
 
   function parse(html) {
@@ -100,16 +102,16 @@
       shown.textContent = fill(messages.shown, { shown: formatNumber(entries.children.length), total: formatNumber(Number(shown.getAttribute('data-total'))) });
     }
     if (status) {
-      var form = new Intl.PluralRules(language).select(added) === 'one' ? messages.loadedOne : messages.loadedOther;
+      var form = plurals.select(added) === 'one' ? messages.loadedOne : messages.loadedOther;
       status.textContent = fill(form, { count: formatNumber(added) });
     }
   }
 
   // Exact times: the server writes them in UTC (<time datetime>); here they become the reader's
   // own time zone, in the page's language.
+  var days = new Intl.DateTimeFormat(language, { dateStyle: 'medium' });
+  var clocks = new Intl.DateTimeFormat(language, { timeStyle: 'short' });
   function showLocalTimes(root) {
-    var days = new Intl.DateTimeFormat(language, { dateStyle: 'medium' });
-    var clocks = new Intl.DateTimeFormat(language, { timeStyle: 'short' });
     root.querySelectorAll('time[datetime]').forEach(function (element) {
       var moment = new Date(element.getAttribute('datetime'));
       if (Number.isNaN(moment.getTime())) return;

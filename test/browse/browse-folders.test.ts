@@ -125,7 +125,7 @@ describe('Browsing folders', () => {
     expect(page.text).toContain('class="grid"');
     expect(page.text).toContain('href="/browse/Photos/2024%20Trip?sort=modified&amp;order=desc&amp;view=grid"');
     expect(page.text).toContain('<a href="/browse?sort=modified&amp;order=desc&amp;view=grid" title="Dropbox">Dropbox</a>');
-    expect(page.text).toMatch(/<a href="\/browse\/Photos\?sort=modified&amp;order=asc&amp;view=grid" aria-current="true">Modified/);
+    expect(page.text).toMatch(/<a href="\/browse\/Photos\?sort=modified&amp;order=asc&amp;view=grid" aria-label="Modified, sort ascending" aria-current="true">Modified/);
   });
 
   test('when a page of numbered files is listed, then "file 2" comes before "file 10"', async () => {

@@ -33,7 +33,7 @@ describe('Search, file pages, thumbnails and the account summary', () => {
     const page = await user.agent.get('/file/Photos/Family.jpg').expect(200);
     expect(page.text).toContain('<h1>Family.jpg</h1>');
     expect(page.text).toMatch(/<dd>\d+(\.\d)? KB <span class="muted">\([\d,]+ bytes\)<\/span><\/dd>/);
-    expect(page.text).toContain('<time datetime="2023-12-24T10:30:00Z" data-format="full">Dec 24, 2023, 10:30 AM UTC</time>');
+    expect(page.text).toContain('<time datetime="2023-12-24T10:30:00Z">Dec 24, 2023, 10:30 AM UTC</time>');
     // The folder link says where it leads; the file's path stands beside it.
     expect(page.text).toContain('<a href="/browse/Photos" id="file-folder">Open the folder “Photos”</a> <span class="muted path">/Photos/Family.jpg</span>');
     expect(page.text).toMatch(/<img src="\/thumbnail\/Photos\/Family\.jpg\?size=w960h640&amp;rev=[0-9a-f]+" alt="Preview of Family\.jpg">/);

@@ -26,7 +26,6 @@ function clientMessagesJsonOf(localizer: Localizer): string {
     loadedOne: localizer.t('client.loaded.one'),
     loadedOther: localizer.t('client.loaded.other'),
     shown: localizer.t('browse.shown'),
-    utc: localizer.t('time.utc'),
   };
   return JSON.stringify(messages);
 }

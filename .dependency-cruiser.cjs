@@ -21,6 +21,8 @@ module.exports = {
       '^src/(redis|sessions/(credential-store|embedded-store|redis-session-store))',
       'Handlers go through services, not around them to the stores.',
     ),
+    layer('telemetry-is-a-leaf', '^src/telemetry/', '^src/(?!telemetry/)', 'Parts tell the telemetry what happened; it knows none of them.'),
+    layer('only-the-root-builds-metrics', '^src/(?!composition-root|telemetry/)', '^src/telemetry/prometheus|prom-client', 'Parts see the Telemetry interface; prom-client stays behind it.'),
     layer('only-the-root-composes', '^src/(?!composition-root|server)', '^src/composition-root', 'Parts are handed what they need; none asks the composition root.'),
     layer(
       'app-shares-nothing-with-the-emulator',

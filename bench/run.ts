@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
+import { buildAndCheck } from './scenarios/build-and-check';
 import { largeFolders } from './scenarios/large-folders';
+import { metricsOverhead } from './scenarios/metrics-overhead';
 import { pageViews } from './scenarios/page-views';
 import { streamsAndSessions } from './scenarios/streams-and-sessions';
 import { tableOf, type Row } from './support/rows';
@@ -16,6 +18,8 @@ const SCENARIOS: Record<string, { title: string; run: () => Promise<Row[]> }> = 
   views: { title: 'Page views: Dropbox calls, Redis commands, refresh, cold start, session size (20 ms per Dropbox call)', run: pageViews },
   folders: { title: 'Folders of any size (150 ms per Dropbox call plus 0.1 ms per entry, two instances)', run: largeFolders },
   streams: { title: 'Event streams and anonymous requests', run: streamsAndSessions },
+  build: { title: 'Build and type-check (what a newcomer waits for)', run: buildAndCheck },
+  metrics: { title: 'What the Prometheus metrics cost (METRICS_TOKEN set or not, 20 ms per Dropbox call)', run: metricsOverhead },
 };
 
 async function main(): Promise<void> {

@@ -17,6 +17,8 @@ import { authRateLimit } from './http/middleware/rate-limit';
 import { credentialDeadlineOf } from './sessions/lifetime';
 import { sessionCookieName } from './sessions/session-middleware';
 import { connectRedisBackend, embeddedBackend, type SessionBackend } from './sessions/session-store';
+import { PrometheusTelemetry } from './telemetry/prometheus';
+import { NO_TELEMETRY, type Telemetry } from './telemetry/telemetry';
 import { EntryRows } from './views/entry-rows';
 import { Templates } from './views/templates';
 
@@ -50,8 +52,11 @@ export interface Dropview {
   /** One sweep of lapsed grants now (what start() does every minute); the number revoked. */
   sweepGrants(): Promise<number>;
   /** Event streams open on this instance, and the distinct folders they watch. */
-  liveStreams(): { streams: number; folders: number };
-  /** Ends open event streams and background work (once, however often called); the caller has stopped taking requests. */
+  liveStreams(): { streams: number; folders: number; longpolls: number };
+  /**
+   * Turns /readyz to 503 at once, then ends open event streams and background work (once,
+   * however often called); the caller stops taking requests and lets those in flight finish.
+   */
   stop(): Promise<void>;
   /** stop(), then the session stores' connections. */
   close(): Promise<void>;
@@ -64,19 +69,19 @@ const AUTH_RATE_WINDOW_MS = 15 * 60 * 1000;
 const EMBEDDED_INDEX_BYTES = 64 * 1024 * 1024;
 const FOLDER_READ_LEASE_MS = 15_000;
 
-function openSessions(config: Config, logger: Logger, options: StartOptions): Promise<SessionBackend> {
+function openSessions(config: Config, logger: Logger, options: StartOptions, telemetry: Telemetry): Promise<SessionBackend> {
   const settings = {
     // The oldest key: credential entries keep their names while a new key is rotated in.
     credentialKeySecret: config.tokenEncryptionKeys[config.tokenEncryptionKeys.length - 1],
     sessionMaxAgeMs: config.session.maxAgeMs,
   };
   if (config.redisClusterNodes || config.redisUrl) {
-    return connectRedisBackend({ url: config.redisUrl, clusterNodes: config.redisClusterNodes, logger, namespace: options.namespace, ...settings });
+    return connectRedisBackend({ url: config.redisUrl, clusterNodes: config.redisClusterNodes, logger, namespace: options.namespace, telemetry, ...settings });
   }
   return Promise.resolve(embeddedBackend({ ...settings, ...options.embeddedLimits }));
 }
 
-function folderIndexOf(config: Config, sessions: SessionBackend, logger: Logger, listPageSize: number, now: () => number): FolderIndex {
+function folderIndexOf(config: Config, sessions: SessionBackend, logger: Logger, listPageSize: number, now: () => number, telemetry: Telemetry): FolderIndex {
   const limits = { ttlMs: config.folderIndex.ttlMs, leaseMs: FOLDER_READ_LEASE_MS };
   const store: FolderIndexStore = sessions.redis
     ? new RedisFolderIndexStore(sessions.redis, sessions.namespace, limits, now)
@@ -92,6 +97,7 @@ function folderIndexOf(config: Config, sessions: SessionBackend, logger: Logger,
       memoryEntries: config.folderIndex.memoryEntries,
       firstPageRows: listPageSize,
       now,
+      telemetry,
       onBackgroundError: (event, error) => logger.warn({ event, errorName: (error as Error).name, tag: (error as { logTag?: string }).logTag }, 'folder index work failed in the background'),
     },
   );
@@ -102,14 +108,16 @@ export async function composeDropview(config: Config, logger: Logger, options: S
   if (!config.baseUrl) throw new Error('composeDropview needs config.baseUrl');
   const now = options.now ?? Date.now;
   const listPageSize = options.listPageSize ?? DEFAULT_LIST_PAGE_SIZE;
-  const sessions = await openSessions(config, logger, options);
+  // Metrics only when someone can read them: without METRICS_TOKEN every part gets the no-op.
+  const telemetry: Telemetry = config.metricsToken ? new PrometheusTelemetry() : NO_TELEMETRY;
+  const sessions = await openSessions(config, logger, options, telemetry);
 
-  const httpOptions: HttpOptions = { ...DEFAULT_HTTP_OPTIONS, maxRetryWaitSeconds: config.dropboxRetryMaxWaitSeconds, ...options.http };
+  const httpOptions: HttpOptions = { ...DEFAULT_HTTP_OPTIONS, maxRetryWaitSeconds: config.dropboxRetryMaxWaitSeconds, ...options.http, telemetry };
   const oauth = new DropboxOAuthClient({ ...config.dropbox, redirectUri: redirectUriOf(config.baseUrl) }, httpOptions);
   const api = new DropboxApiClient({ apiUrl: config.dropbox.apiUrl, contentUrl: config.dropbox.contentUrl, notifyUrl: config.dropbox.notifyUrl }, httpOptions);
 
-  const keeper = new TokenKeeper(oauth, api, new Sealer(config.tokenEncryptionKeys, 'token-encryption-v1'), sessions.credentials, { now });
-  const folders = folderIndexOf(config, sessions, logger, listPageSize, now);
+  const keeper = new TokenKeeper(oauth, api, new Sealer(config.tokenEncryptionKeys, 'token-encryption-v1'), sessions.credentials, { now, telemetry });
+  const folders = folderIndexOf(config, sessions, logger, listPageSize, now, telemetry);
   const watcher = new FolderWatcher(
     {
       folders,
@@ -125,6 +133,12 @@ export async function composeDropview(config: Config, logger: Logger, options: S
     { ...config.eventStreams, folders: LONGPOLL_SOCKETS, sessionCheckMs: options.streamSessionCheckMs ?? 30_000 },
   );
   const grantSweeper = new GrantSweeper(sessions.credentials, keeper, logger, { now });
+  telemetry.watch({
+    eventStreams: () => ({ open: watcher.size.streams, limit: config.eventStreams.perInstance }),
+    longpollsHeld: () => watcher.size.longpolls,
+    folderIndex: () => folders.heldSize(),
+  });
+  let stopping = false;
 
   // Development recompiles views on every render, so edits show on reload.
   const templates = new Templates(path.join(ROOT, 'views'), config.isProduction || config.nodeEnv === 'test');
@@ -134,7 +148,7 @@ export async function composeDropview(config: Config, logger: Logger, options: S
     root: ROOT,
     templates,
     sessionStore: sessions.store,
-    isHealthy: () => sessions.isHealthy(),
+    readiness: { stopping: () => stopping, storeAnswers: () => sessions.isHealthy() },
     sessionCookie: { name: sessionCookieName(config.isProduction), secure: config.isProduction },
     authLimiter: authRateLimit({ limit: config.authRateLimit, windowMs: AUTH_RATE_WINDOW_MS, redis: sessions.redis, namespace: sessions.namespace }),
     oauth,
@@ -147,11 +161,13 @@ export async function composeDropview(config: Config, logger: Logger, options: S
     listPageSize,
     deadlineOf: (session) => credentialDeadlineOf(session, config.session.maxAgeMs, now()),
     now,
+    telemetry,
   });
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
+      stopping = true;
       // Open pages' streams end at once: nothing waits for their longpolls.
       watcher.closeAll();
       await folders.close();

@@ -57,6 +57,8 @@ export interface Config {
     /** Entries this process keeps in memory across indexes (FOLDER_INDEX_MEMORY_ENTRIES). */
     memoryEntries: number;
   };
+  /** METRICS_TOKEN: GET /metrics answers only `Authorization: Bearer <this>`; unset, there are no metrics. */
+  metricsToken?: string;
 }
 
 export interface LoadedConfig {
@@ -114,6 +116,13 @@ const secretList = z
   .refine((items) => items.every((item) => item.length >= MIN_SECRET_LENGTH), `each secret must be at least ${MIN_SECRET_LENGTH} characters`)
   .refine((items) => items.every(looksRandom), 'looks weak: use a random value, e.g. `openssl rand -base64 48`');
 
+const bearerToken = z
+  .string()
+  .trim()
+  .refine((token) => token.length >= MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`)
+  .refine((token) => /^[\x21-\x7e]+$/.test(token), 'must be printable ASCII without spaces (it is sent in an Authorization header)')
+  .refine(looksRandom, 'looks weak: use a random value, e.g. `openssl rand -base64 48`');
+
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 function isLoopbackBind(host: string): boolean {
@@ -166,6 +175,7 @@ const schema = z.object({
   FOLDER_INDEX_TTL: duration.default(24 * DURATION_UNITS_MS.h),
   FOLDER_INDEX_MAX_ENTRIES: z.coerce.number({ error: 'must be a number of entries' }).int().min(1000).default(250_000),
   FOLDER_INDEX_MEMORY_ENTRIES: z.coerce.number({ error: 'must be a number of entries' }).int().min(1000).default(500_000),
+  METRICS_TOKEN: bearerToken.optional(),
 });
 
 type Env = z.infer<typeof schema>;
@@ -257,6 +267,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, randomSecret: () => string
     logRequestPaths: env.LOG_REQUEST_PATHS === '1',
     eventStreams: { perSession: env.EVENT_STREAMS_PER_SESSION, perInstance: env.EVENT_STREAMS_PER_INSTANCE, lifetimeMs: env.EVENT_STREAM_LIFETIME },
     folderIndex: { ttlMs: env.FOLDER_INDEX_TTL, maxEntries: env.FOLDER_INDEX_MAX_ENTRIES, memoryEntries: env.FOLDER_INDEX_MEMORY_ENTRIES },
+    metricsToken: env.METRICS_TOKEN,
   };
   return { config: Object.freeze(config), warnings };
 }

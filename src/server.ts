@@ -90,7 +90,9 @@ async function main(): Promise<void> {
     logger.info(`${signal}: finishing requests in flight, then stopping`);
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
-    // First the open pages' event streams, which would otherwise hold server.close() for the whole grace.
+    // /readyz turns 503 at once (a balancer still probing a connection it holds sends traffic
+    // elsewhere), and the open pages' event streams end, which would otherwise hold server.close()
+    // for the whole grace.
     const stopped = dropview.stop();
     server.close(() => {
       void stopped

@@ -4,6 +4,7 @@ import type { DropboxApiClient, DropboxAuth } from '../dropbox/api-client';
 import { DropboxError, isDropboxFailure } from '../dropbox/errors';
 import type { DropboxOAuthClient, TokenGrant } from '../dropbox/oauth-client';
 import type { CredentialStore, StoredCredentials } from '../sessions/credential-store';
+import { NO_TELEMETRY, type Telemetry } from '../telemetry/telemetry';
 import { ConnectionError } from './errors';
 
 /**
@@ -48,6 +49,8 @@ export interface TokenKeeperOptions {
   /** How often a waiter looks for the winner's token. */
   pollMs?: number;
   now?: () => number;
+  /** Told of each refresh begun, each lock won or waited on, each failure. */
+  telemetry?: Telemetry;
 }
 
 /** How long a session reuses the credentials it read (see credentialsFor). */
@@ -61,12 +64,20 @@ function isUnauthorized(error: unknown): error is DropboxError {
   return isDropboxFailure(error, 'unauthorized');
 }
 
+/** Why a refresh failed, in a word fit for a metric label: the OAuth error, the Dropbox failure's kind, or the connection problem. */
+function refreshFailureReason(error: unknown): string {
+  if (error instanceof ConnectionError) return error.problem;
+  if (error instanceof DropboxError) return error.failure.kind === 'oauth' ? error.failure.error : error.failure.kind;
+  return 'other';
+}
+
 export class TokenKeeper {
   private readonly refreshesInFlight = new Map<string, Promise<StoredCredentials>>();
   private readonly recent = new WeakMap<KeeperSession, { credentials: StoredCredentials; readAt: number }>();
   private readonly lockTtlMs: number;
   private readonly pollMs: number;
   private readonly now: () => number;
+  private readonly telemetry: Telemetry;
 
   constructor(
     private readonly oauth: DropboxOAuthClient,
@@ -78,6 +89,7 @@ export class TokenKeeper {
     this.lockTtlMs = options.lockTtlMs ?? 10_000;
     this.pollMs = options.pollMs ?? 20;
     this.now = options.now ?? Date.now;
+    this.telemetry = options.telemetry ?? NO_TELEMETRY;
   }
 
   /** Stores a new connection's credentials under the session; they lapse at `deadline` with it. */
@@ -212,7 +224,13 @@ export class TokenKeeper {
     const sid = session.id;
     let flight = this.refreshesInFlight.get(sid);
     if (!flight) {
-      flight = this.refreshOnce(sid, stale).finally(() => this.refreshesInFlight.delete(sid));
+      this.telemetry.tokenRefresh('started');
+      flight = this.refreshOnce(sid, stale)
+        .catch((error: unknown) => {
+          this.telemetry.tokenRefreshFailed(refreshFailureReason(error));
+          throw error;
+        })
+        .finally(() => this.refreshesInFlight.delete(sid));
       this.refreshesInFlight.set(sid, flight);
     }
     try {
@@ -236,9 +254,11 @@ export class TokenKeeper {
    */
   private async refreshOnce(sid: string, stale: StoredCredentials): Promise<StoredCredentials> {
     const giveUpAt = this.now() + this.lockTtlMs;
+    let waited = false;
     for (;;) {
       const lock = await this.store.tryLock(sid, this.lockTtlMs);
       if (lock) {
+        this.telemetry.tokenRefresh('lock_won');
         try {
           const current = await this.currentCredentials(sid);
           if (this.isNewerAndUsable(current, stale)) return current;
@@ -255,6 +275,8 @@ export class TokenKeeper {
           await lock.release();
         }
       }
+      if (!waited) this.telemetry.tokenRefresh('waited');
+      waited = true;
       if (this.now() >= giveUpAt) throw new ConnectionError('refresh_busy');
       await delay(this.pollMs);
       const current = await this.currentCredentials(sid);

@@ -100,6 +100,18 @@ export function retryAfterOf(response: AxiosResponse<string>): number {
   return Number.isFinite(fromHeader) && fromHeader >= 0 ? fromHeader : DEFAULT_RETRY_AFTER_SECONDS;
 }
 
+/**
+ * The error tag of an answer that was not a 200, for metrics: the route error's tags
+ * (`path/not_found`), a 429's reason, or the OAuth error (`invalid_grant`); `` when the body
+ * names none. Never a message: Dropbox's `error_summary` may quote the path.
+ */
+export function errorTagOf(response: AxiosResponse<string>): string {
+  const error = (parseJson(response.data) as { error?: unknown } | undefined)?.error;
+  if (typeof error === 'string') return error;
+  if (response.status === 429) return tagPathOf((error as { reason?: unknown } | undefined)?.reason) ?? '';
+  return tagPathOf(error) ?? '';
+}
+
 /** An answer from the API routes (`/2/...`) that was not a 200. */
 export function apiFailure(route: string, response: AxiosResponse<string>): DropboxError {
   const body = parseJson(response.data) as { error?: unknown } | undefined;

@@ -2,7 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { retryAfterOf, transportFailure } from './errors';
+import { NO_TELEMETRY, type Telemetry } from '../telemetry/telemetry';
+import { errorTagOf, isDropboxFailure, retryAfterOf, transportFailure } from './errors';
 
 /**
  * One axios instance per Dropbox host, with keep-alive agents so that page views reuse
@@ -24,6 +25,8 @@ export interface HttpOptions {
   backoffMs: number;
   /** Connections per host at most. */
   maxSockets?: number;
+  /** Told of every attempt, retry and 429 wait. */
+  telemetry?: Telemetry;
 }
 
 export const DEFAULT_HTTP_OPTIONS: HttpOptions = { connectTimeoutMs: 3000, timeoutMs: 10_000, maxRetryWaitSeconds: 5, serverErrorRetries: 2, backoffMs: 100 };
@@ -55,11 +58,13 @@ function agentsFor(options: HttpOptions) {
 
 export class DropboxHttp {
   private readonly axios: AxiosInstance;
+  private readonly telemetry: Telemetry;
 
   constructor(
     baseURL: string,
     private readonly options: HttpOptions,
   ) {
+    this.telemetry = options.telemetry ?? NO_TELEMETRY;
     this.axios = axios.create({
       baseURL,
       timeout: options.timeoutMs,
@@ -98,22 +103,30 @@ export class DropboxHttp {
     let rateLimitRetried = false;
     for (;;) {
       let response: AxiosResponse<string>;
+      const started = performance.now();
       try {
         response = await this.axios.post<string>(url, body, { headers: config.headers, auth: config.auth, signal: config.signal, ...(config.timeoutMs ? { timeout: config.timeoutMs } : {}) });
       } catch (error) {
-        throw transportFailure(route, error);
+        const failure = transportFailure(route, error);
+        // A longpoll ended by its watch (shutdown, last page closed) is not Dropbox's failure.
+        if (!config.signal?.aborted) this.telemetry.dropboxCall(route, isDropboxFailure(failure, 'timeout') ? 'timeout' : 'unreachable', '', (performance.now() - started) / 1000);
+        throw failure;
       }
+      this.telemetry.dropboxCall(route, String(response.status), response.status === 200 ? '' : errorTagOf(response), (performance.now() - started) / 1000);
       if (!repeatable) return response;
       if (response.status === 429 && !rateLimitRetried && config.waitOutRateLimit !== false) {
         const waitSeconds = retryAfterOf(response);
         if (waitSeconds > this.options.maxRetryWaitSeconds) return response;
         rateLimitRetried = true;
+        this.telemetry.dropboxRateLimitWait(route, waitSeconds);
+        this.telemetry.dropboxRetry(route, 'rate_limited');
         await sleep(waitSeconds * 1000);
         continue;
       }
       if (RETRIED_STATUSES.has(response.status) && serverErrorRetries < this.options.serverErrorRetries) {
         const delay = this.options.backoffMs * 3 ** serverErrorRetries;
         serverErrorRetries += 1;
+        this.telemetry.dropboxRetry(route, 'server_error');
         await sleep(delay + Math.random() * delay);
         continue;
       }

@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { Sealer } from '../crypto/sealer';
 import type { ListedEntry, ListedPage } from '../dropbox/api-client';
 import { isDropboxFailure, isRouteError } from '../dropbox/errors';
+import { NO_TELEMETRY, type Telemetry } from '../telemetry/telemetry';
 import { FolderSnapshot, type Change, type IndexEntry } from './folder-snapshot';
 import { decodeBatch, decodeEntries, decodeFirstPages, encodeBatch, encodeFirstPages, IndexCodecError, upsertsOf } from './index-codec';
 import type { FolderIndexStore, IndexHead } from './index-store';
@@ -97,6 +98,8 @@ export interface FolderIndexOptions {
   /** Rows of each order stored beside the index, so a first view on an instance that has not loaded it answers at once. */
   firstPageRows?: number;
   now?: () => number;
+  /** Told of hits, freshness checks and full reads. */
+  telemetry?: Telemetry;
   /** Said when background work (a read, a compaction) fails; never with tokens or names. */
   onBackgroundError?: (event: string, error: unknown) => void;
 }
@@ -114,6 +117,8 @@ interface Held {
   displayPath: string;
   writtenAt: number;
   snapshot: FolderSnapshot;
+  /** Bytes of the batches of `generation` this copy was built from (what the store holds of them). */
+  storedBytes: number;
 }
 
 interface Checked {
@@ -132,6 +137,12 @@ const MAX_THROUGH_ROWS = 10_000;
 /** The collator's version: a compacted index sorted by the same one is loaded without checking its order. */
 const ICU_VERSION = process.versions.icu ?? 'none';
 const POLL_MS = 150;
+/**
+ * How long a view waits for another instance's first page when there is nothing to show yet:
+ * as long as that instance's first Dropbox call may take (its timeout), so a slow Dropbox or a
+ * busy reader shows the first entries rather than an empty page.
+ */
+const FIRST_PAGE_PATIENCE_MS = 10_000;
 const COMPACT_BATCH_ENTRIES = 2000;
 
 const orderName = (sort: SortChoice) => `${sort.key}.${sort.order}`;
@@ -162,6 +173,7 @@ export class FolderIndex {
   private readonly idKey: Buffer;
   private readonly closing = new AbortController();
   private readonly options: Required<Omit<FolderIndexOptions, 'onBackgroundError'>> & Pick<FolderIndexOptions, 'onBackgroundError'>;
+  private readonly telemetry: Telemetry;
 
   constructor(
     private readonly store: FolderIndexStore,
@@ -178,8 +190,10 @@ export class FolderIndex {
       compactAfterBatches: 16,
       firstPageRows: 200,
       now: Date.now,
+      telemetry: NO_TELEMETRY,
       ...options,
     };
+    this.telemetry = this.options.telemetry;
     this.idKey = Buffer.from(hkdfSync('sha256', idSecret, 'dropview', 'folder-index-id-v1', 32));
     this.held = new LRUCache<string, Held>({ maxSize: this.options.memoryEntries, sizeCalculation: (held) => held.snapshot.size + 1 });
   }
@@ -197,11 +211,15 @@ export class FolderIndex {
     const id = this.idOf(source, path);
     const positions = this.positionsOf(id, request);
     const cold = await this.coldStart(source, id, request, positions);
-    if (cold?.page) return cold.page;
+    if (cold?.page) {
+      this.telemetry.folderIndex('hit');
+      return cold.page;
+    }
     const early = cold?.early;
     const synced = await this.sync(id);
     if (!synced?.complete) return this.pageOf(await this.untilReadable(source, path, id, synced), request, positions, false);
     const { held, stale } = await this.checked(source, path, id, synced, early);
+    if (held.complete) this.telemetry.folderIndex('hit');
     return this.pageOf(held, request, positions, stale);
   }
 
@@ -227,6 +245,17 @@ export class FolderIndex {
     const held = await this.sync(id);
     if (!held?.complete) return held ? this.versionOf(held) : '';
     return this.versionOf((await this.checked(source, path, id, held)).held);
+  }
+
+  /** Entries this process holds across indexes, and the stored bytes of the batches they came from (for metrics). */
+  heldSize(): { entries: number; storedBytes: number } {
+    let entries = 0;
+    let storedBytes = 0;
+    for (const held of this.held.values()) {
+      entries += held.snapshot.size;
+      storedBytes += held.storedBytes;
+    }
+    return { entries, storedBytes };
   }
 
   /** Redis bytes of a folder's index, for the benchmarks. */
@@ -303,6 +332,7 @@ export class FolderIndex {
     const held = known && from > 0 && known.generation === head.generation ? known : this.emptyHeld(id, head);
     try {
       for (const [index, batch] of batches.entries()) {
+        held.storedBytes += batch.length;
         if (from + index < head.sortedBatches) held.snapshot.appendInNameOrder(decodeEntries(batch, this.sealer, id), head.sortedBy === ICU_VERSION);
         else held.snapshot.apply(decodeBatch(batch, this.sealer, id));
         // A big index loads in steps, so that requests in flight (this view's own check with
@@ -346,6 +376,7 @@ export class FolderIndex {
       displayPath: '',
       writtenAt: 0,
       snapshot: new FolderSnapshot(),
+      storedBytes: 0,
     };
   }
 
@@ -360,7 +391,7 @@ export class FolderIndex {
   /**
    * While a folder is being read: the view that starts the read waits for it up to
    * firstPaintMs, then shows what was read; other views show what there is at once (or wait
-   * for the first page, when there is nothing yet).
+   * for the first page, when there is nothing yet, FIRST_PAGE_PATIENCE_MS at most).
    */
   private async untilReadable(source: FolderSource, path: string, id: string, held: Held | undefined): Promise<Held> {
     const deadline = this.options.now() + this.options.firstPaintMs;
@@ -373,9 +404,9 @@ export class FolderIndex {
         if (startedHere) await Promise.race([reading.done.catch(() => undefined), delay(Math.max(0, deadline - this.options.now()))]);
         return reading.held;
       }
-      // Another instance is reading: what it wrote so far.
+      // Another instance is reading: what it wrote so far, once there is something.
       if (held && held.snapshot.size > 0) return held;
-      const left = deadline - this.options.now();
+      const left = deadline + FIRST_PAGE_PATIENCE_MS - this.options.now();
       if (left <= 0) return held ?? this.emptyHeld(id);
       await delay(Math.min(POLL_MS, left));
       held = await this.sync(id);
@@ -396,6 +427,7 @@ export class FolderIndex {
   private async startReading(source: FolderSource, path: string, id: string, held: Held | undefined): Promise<Reading | undefined> {
     const owner = randomBytes(9).toString('base64url');
     if (!(await this.store.takeLease(id, owner, this.options.leaseMs))) return undefined;
+    this.telemetry.folderIndex('full_read');
     const resumeFrom = held && !held.complete && held.cursor ? held : undefined;
     const target = resumeFrom ?? this.emptyHeld(id);
     let firstPageDone!: () => void;
@@ -453,7 +485,7 @@ export class FolderIndex {
         truncated: held.truncated,
       });
       if (!created) throw new Error('the folder index read lease was lost');
-      Object.assign(held, { ...created, batches: 1, cursor, complete: !hasMore, writtenAt: this.options.now() });
+      Object.assign(held, { ...created, batches: 1, cursor, complete: !hasMore, writtenAt: this.options.now(), storedBytes: batch.length });
       firstPageDone();
     }
 
@@ -497,7 +529,14 @@ export class FolderIndex {
           truncated: state.truncated,
         });
         if (!result.ok) throw new Error(`the folder index could not be written (${result.reason})`);
-        Object.assign(held, { sequence: result.sequence, batches: held.batches + 1, cursor: state.cursor, complete: state.complete, writtenAt: this.options.now() });
+        Object.assign(held, {
+          sequence: result.sequence,
+          batches: held.batches + 1,
+          cursor: state.cursor,
+          complete: state.complete,
+          writtenAt: this.options.now(),
+          storedBytes: held.storedBytes + batch.length,
+        });
       });
     }
     await writes;
@@ -538,6 +577,7 @@ export class FolderIndex {
     const answer = await early.catch(() => undefined);
     // Changes (or no answer): the full path applies them, from the same early answer.
     if (!answer || answer.entries.length > 0 || answer.hasMore) return { early };
+    this.telemetry.folderIndex('delta_check');
     const last = stored[stored.length - 1];
     return {
       page: {
@@ -585,6 +625,7 @@ export class FolderIndex {
   }
 
   private async check(source: FolderSource, path: string, id: string, held: Held, early?: Promise<ListedPage>): Promise<Checked> {
+    this.telemetry.folderIndex('delta_check');
     const changes: Change[] = [];
     let cursor = held.cursor;
     try {
@@ -611,9 +652,10 @@ export class FolderIndex {
       held.cursor = cursor;
       return { held, stale: false };
     }
+    const batch = changes.length ? encodeBatch(changes, this.sealer, id) : undefined;
     const result = await this.store.advance(id, {
       expectedSequence: held.sequence,
-      batch: changes.length ? encodeBatch(changes, this.sealer, id) : undefined,
+      batch,
       firstPages: changes.length ? this.firstPagesOf(held) : undefined,
       cursor: this.sealCursor(id, cursor),
       complete: true,
@@ -621,7 +663,7 @@ export class FolderIndex {
       truncated: held.truncated,
     });
     if (result.ok) {
-      Object.assign(held, { sequence: result.sequence, batches: held.batches + (changes.length ? 1 : 0), cursor, writtenAt: this.options.now() });
+      Object.assign(held, { sequence: result.sequence, batches: held.batches + (batch ? 1 : 0), cursor, writtenAt: this.options.now(), storedBytes: held.storedBytes + (batch?.length ?? 0) });
       if (held.batches - held.sortedBatches > this.options.compactAfterBatches) this.compactLater(id, held);
     } else if (result.reason === 'gone') {
       this.held.delete(id);
@@ -643,7 +685,9 @@ export class FolderIndex {
       this.store
         .compact(id, { expectedSequence, batches, sortedBy: ICU_VERSION, firstPages: this.firstPagesOf(held) })
         .then((generation) => {
-          if (generation && held.sequence === expectedSequence) Object.assign(held, { generation, batches: batches.length, sortedBatches: batches.length });
+          if (generation && held.sequence === expectedSequence) {
+            Object.assign(held, { generation, batches: batches.length, sortedBatches: batches.length, storedBytes: batches.reduce((sum, batch) => sum + batch.length, 0) });
+          }
         })
         .catch((error: unknown) => this.options.onBackgroundError?.('folder_compaction_failed', error))
         .finally(() => this.compactions.delete(id));

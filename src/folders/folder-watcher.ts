@@ -194,16 +194,30 @@ class Watch {
 export class FolderWatcher {
   private readonly watches = new Map<string, Watch>();
   private readonly bySession = new Map<string, Stream[]>();
+  private readonly deps: WatcherDeps;
   private total = 0;
+  private longpolls = 0;
 
   constructor(
-    private readonly deps: WatcherDeps,
+    deps: WatcherDeps,
     private readonly limits: WatchLimits,
-  ) {}
+  ) {
+    // Every watch's longpoll passes here, so the longpolls held open can be counted.
+    const upstream = deps.longpoller;
+    const longpoll: Longpoller['longpoll'] = async (...args) => {
+      this.longpolls += 1;
+      try {
+        return await upstream.longpoll(...args);
+      } finally {
+        this.longpolls -= 1;
+      }
+    };
+    this.deps = { ...deps, longpoller: { longpoll } };
+  }
 
-  /** Streams open on this instance, and distinct folders they watch (for metrics and benchmarks). */
-  get size(): { streams: number; folders: number } {
-    return { streams: this.total, folders: this.watches.size };
+  /** Streams open on this instance, distinct folders they watch, and Dropbox longpolls held for them (for metrics and benchmarks). */
+  get size(): { streams: number; folders: number; longpolls: number } {
+    return { streams: this.total, folders: this.watches.size, longpolls: this.longpolls };
   }
 
   open(client: StreamClient, path: string): OpenResult {

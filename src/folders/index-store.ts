@@ -226,24 +226,24 @@ export class RedisFolderIndexStore implements FolderIndexStore {
 
   async firstPages(id: string): Promise<FirstPagesResult | undefined> {
     const [head, , , pages] = this.keys(id);
-    const reply = await redisCall(this.redis.eval<[Buffer[], Buffer | null] | null>(FIRST_PAGES_SCRIPT, [head, pages], [], { buffers: true }));
+    const reply = await redisCall(this.redis.eval<[Buffer[], Buffer | null] | null>(FIRST_PAGES_SCRIPT, [head, pages], [], { buffers: true }), this.redis);
     if (!reply) return undefined;
     return { head: headOf(fieldsOf(reply[0])), pages: reply[1] ?? undefined };
   }
 
   async sync(id: string, knownGeneration = '', known = 0): Promise<SyncResult | undefined> {
-    const reply = await redisCall(this.redis.eval<[Buffer[], number, Buffer[]] | null>(INDEX_SYNC_SCRIPT, this.keys(id).slice(0, 2), [knownGeneration, String(known)], { buffers: true }));
+    const reply = await redisCall(this.redis.eval<[Buffer[], number, Buffer[]] | null>(INDEX_SYNC_SCRIPT, this.keys(id).slice(0, 2), [knownGeneration, String(known)], { buffers: true }), this.redis);
     if (!reply) return undefined;
     const [flat, from, batches] = reply;
     return { head: headOf(fieldsOf(flat)), from: Number(from), batches };
   }
 
   async takeLease(id: string, owner: string, ttlMs: number): Promise<boolean> {
-    return redisCall(this.redis.set(this.keys(id)[2], owner, ttlMs, true));
+    return redisCall(this.redis.set(this.keys(id)[2], owner, ttlMs, true), this.redis);
   }
 
   async releaseLease(id: string, owner: string): Promise<void> {
-    await redisCall(this.redis.eval(RELEASE_SCRIPT, [this.keys(id)[2]], [owner]));
+    await redisCall(this.redis.eval(RELEASE_SCRIPT, [this.keys(id)[2]], [owner]), this.redis);
   }
 
   async create(id: string, owner: string, index: NewIndex): Promise<{ generation: string; sequence: number } | undefined> {
@@ -261,6 +261,7 @@ export class RedisFolderIndexStore implements FolderIndexStore {
         index.batch,
         index.truncated ? '1' : '0',
       ]),
+      this.redis,
     );
     return created === 1 ? { generation, sequence: 1 } : undefined;
   }
@@ -279,7 +280,7 @@ export class RedisFolderIndexStore implements FolderIndexStore {
       update.batch ?? '',
       (update.batch && update.firstPages) || '',
     ];
-    const reply = await redisCall(this.redis.eval<number>(ADVANCE_SCRIPT, this.keys(id), args));
+    const reply = await redisCall(this.redis.eval<number>(ADVANCE_SCRIPT, this.keys(id), args), this.redis);
     if (reply > 0) return { ok: true, sequence: reply };
     return { ok: false, reason: reply === 0 ? 'moved' : reply === -1 ? 'gone' : 'lease_lost' };
   }
@@ -293,18 +294,20 @@ export class RedisFolderIndexStore implements FolderIndexStore {
         [head, batches, pages],
         [String(compaction.expectedSequence), generation, String(this.limits.ttlMs), compaction.sortedBy, compaction.firstPages, ...compaction.batches],
       ),
+      this.redis,
     );
     return done === 1 ? generation : undefined;
   }
 
   async delete(id: string): Promise<void> {
     const keys = this.keys(id);
-    await redisCall(this.redis.command(keys[0], false, ['DEL', ...keys]));
+    await redisCall(this.redis.command(keys[0], false, ['DEL', ...keys]), this.redis);
   }
 
   async bytesOf(id: string): Promise<number> {
     let bytes = 0;
-    for (const key of [this.keys(id)[0], this.keys(id)[1], this.keys(id)[3]]) bytes += (await redisCall(this.redis.command<number | null>(key, true, ['MEMORY', 'USAGE', key, 'SAMPLES', '0']))) ?? 0;
+    for (const key of [this.keys(id)[0], this.keys(id)[1], this.keys(id)[3]])
+      bytes += (await redisCall(this.redis.command<number | null>(key, true, ['MEMORY', 'USAGE', key, 'SAMPLES', '0']), this.redis)) ?? 0;
     return bytes;
   }
 

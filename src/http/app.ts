@@ -8,10 +8,12 @@ import { createHttpLogger } from '../logging/logger';
 import { createSessionMiddleware } from '../sessions/session-middleware';
 import type { Templates } from '../views/templates';
 import { errorHandler, notFoundHandler } from './error-handler';
-import { healthHandler } from './handlers/health';
+import { livenessHandler, readinessHandler, type Readiness } from './handlers/health';
+import { metricsHandler } from './handlers/metrics';
 import { languageLocals, languageMiddleware, languageSwitch } from './middleware/language';
 import { pageLocals } from './middleware/page-locals';
 import { plainHttpAlarm } from './middleware/plain-http-alarm';
+import { requestMetrics } from './middleware/request-metrics';
 import { routes, type RouteParts } from './routes';
 
 /**
@@ -24,7 +26,7 @@ export interface HttpAppParts extends RouteParts {
   logger: Logger;
   templates: Templates;
   sessionStore: session.Store;
-  isHealthy(): Promise<boolean>;
+  readiness: Readiness;
   /** Where views/ and public/ are. */
   root: string;
 }
@@ -69,13 +71,15 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   // What a page rendered before the session is read (the session store is down) shows.
   Object.assign(app.locals, { demoMode: config.demoMode, connected: false, account: undefined, csrfToken: undefined, ...languageLocals('en') });
 
+  // Only with metrics on: without METRICS_TOKEN a request pays nothing for them.
+  if (config.metricsToken) app.use(requestMetrics(parts.telemetry));
   app.use(createHttpLogger(logger, { logPaths: config.logRequestPaths, trustProxy: config.trustProxy > 0 }));
   app.use(securityHeaders(config.isProduction));
   app.use('/public', express.static(path.join(parts.root, 'public'), { index: false, maxAge: '1h' }));
-  app.get(
-    '/healthz',
-    healthHandler(() => parts.isHealthy()),
-  );
+  app.get('/healthz', livenessHandler);
+  app.get('/readyz', readinessHandler(parts.readiness));
+  // Before sessions, like the probes: a scraper has no cookie. Unset, /metrics is an unknown address.
+  if (config.metricsToken) app.get('/metrics', metricsHandler(config.metricsToken, parts.telemetry));
   app.use(languageMiddleware);
   app.get('/language', languageSwitch(parts.sessionCookie.secure));
   // After the probes: an orchestrator's health checks reach the process directly, over plain HTTP.

@@ -1,4 +1,6 @@
 import { createClient, createCluster, RESP_TYPES } from '@redis/client';
+import type { DeadlineWatch } from '../sessions/deadline';
+import { NO_TELEMETRY, type Telemetry } from '../telemetry/telemetry';
 
 /**
  * The Redis commands Dropview sends, on a single Redis (REDIS_URL) or a Redis Cluster
@@ -28,28 +30,49 @@ type Send = (key: string | undefined, readOnly: boolean, args: RedisArg[], buffe
 
 const BUFFER_REPLIES = { [RESP_TYPES.BLOB_STRING]: Buffer } as const;
 
-export class RedisConnection {
+/**
+ * Also a DeadlineWatch: operations bounded by sessions/deadline.ts on this connection say
+ * here when they miss it, and failed commands are counted, both for the metrics.
+ */
+export class RedisConnection implements DeadlineWatch {
+  private readonly send: Send;
+
   private constructor(
     private readonly raw: RawConnection,
-    private readonly send: Send,
+    send: Send,
     private readonly pingAll: () => Promise<string[]>,
     /** The node-redis object itself, for libraries that take one (connect-redis). */
     readonly client: unknown,
     readonly isCluster: boolean,
-  ) {}
-
-  static single(options: Parameters<typeof createClient>[0]): RedisConnection {
-    const client = createClient(options);
-    const send: Send = (_key, _readOnly, args, buffers) => client.sendCommand(args, buffers ? { typeMapping: BUFFER_REPLIES } : undefined);
-    return new RedisConnection(client, send, async () => [await client.sendCommand<string>(['PING'])], client, false);
+    private readonly telemetry: Telemetry,
+  ) {
+    this.send = (key, readOnly, args, buffers) => this.counted(String(args[0]), send(key, readOnly, args, buffers));
   }
 
-  static cluster(options: Parameters<typeof createCluster>[0]): RedisConnection {
+  static single(options: Parameters<typeof createClient>[0], telemetry: Telemetry = NO_TELEMETRY): RedisConnection {
+    const client = createClient(options);
+    const send: Send = (_key, _readOnly, args, buffers) => client.sendCommand(args, buffers ? { typeMapping: BUFFER_REPLIES } : undefined);
+    return new RedisConnection(client, send, async () => [await client.sendCommand<string>(['PING'])], client, false, telemetry);
+  }
+
+  static cluster(options: Parameters<typeof createCluster>[0], telemetry: Telemetry = NO_TELEMETRY): RedisConnection {
     const cluster = createCluster(options);
     const send: Send = (key, readOnly, args, buffers) => cluster.sendCommand(key, readOnly, args, buffers ? { typeMapping: BUFFER_REPLIES } : undefined);
     // A cluster answers for all its data only when every master does.
     const pingAll = async () => Promise.all(cluster.masters.map(async (master) => await (await cluster.nodeClient(master)).sendCommand<string>(['PING'])));
-    return new RedisConnection(cluster, send, pingAll, cluster, true);
+    return new RedisConnection(cluster, send, pingAll, cluster, true, telemetry);
+  }
+
+  /** `work`, a command sent some other way (connect-redis sends its own), its failure counted as this command's. */
+  counted<T>(command: string, work: Promise<T>): Promise<T> {
+    return work.catch((error: unknown) => {
+      this.telemetry.redisCommandFailed(command);
+      throw error;
+    });
+  }
+
+  deadlineHit(): void {
+    this.telemetry.redisDeadlineHit();
   }
 
   get isReady(): boolean {
@@ -75,7 +98,7 @@ export class RedisConnection {
 
   /** PING on every node; true when all answered PONG. */
   async pingEveryNode(): Promise<string[]> {
-    return this.pingAll();
+    return this.counted('PING', this.pingAll());
   }
 
   /** A raw command on `key`'s node; replies keep node-redis' RESP2 shapes. */

@@ -119,7 +119,7 @@ export class RedisCredentialStore implements CredentialStore {
 
   async get(sid: string): Promise<StoredCredentials | undefined> {
     const key = this.keyOf(sid);
-    return credentialsOf(await redisCall(this.client.hGetAll(key)), key);
+    return credentialsOf(await redisCall(this.client.hGetAll(key), this.client), key);
   }
 
   async put(sid: string, credentials: NewCredentials, deadline: number): Promise<StoredCredentials> {
@@ -127,6 +127,7 @@ export class RedisCredentialStore implements CredentialStore {
     const stored = { ...credentials, version: newVersion(), key };
     await redisCall(
       this.client.eval(PUT_SCRIPT, [key], [stored.accessToken, String(stored.expiresAt), stored.refreshToken, stored.accountId, stored.version, String(Math.ceil(deadline + LAPSE_GRACE_MS))]),
+      this.client,
     );
     await this.register(key, deadline);
     return stored;
@@ -134,42 +135,42 @@ export class RedisCredentialStore implements CredentialStore {
 
   async replaceAccess(sid: string, expectedVersion: string, access: RefreshedAccess): Promise<StoredCredentials | undefined> {
     const version = newVersion();
-    const written = await redisCall(this.client.eval(REPLACE_ACCESS_SCRIPT, [this.keyOf(sid)], [expectedVersion, access.accessToken, String(access.expiresAt), version]));
+    const written = await redisCall(this.client.eval(REPLACE_ACCESS_SCRIPT, [this.keyOf(sid)], [expectedVersion, access.accessToken, String(access.expiresAt), version]), this.client);
     return written === 1 ? this.get(sid) : undefined;
   }
 
   async extend(sid: string, deadline: number): Promise<void> {
     const key = this.keyOf(sid);
-    await redisCall(this.client.command(key, false, ['PEXPIREAT', key, String(Math.ceil(deadline + LAPSE_GRACE_MS))]));
+    await redisCall(this.client.command(key, false, ['PEXPIREAT', key, String(Math.ceil(deadline + LAPSE_GRACE_MS))]), this.client);
     await this.register(key, deadline);
   }
 
   async delete(sid: string): Promise<void> {
     const key = this.keyOf(sid);
-    await redisCall(this.client.del(key));
-    await redisCall(this.client.command(this.deadlinesKey, false, ['ZREM', this.deadlinesKey, key]));
+    await redisCall(this.client.del(key), this.client);
+    await redisCall(this.client.command(this.deadlinesKey, false, ['ZREM', this.deadlinesKey, key]), this.client);
   }
 
   async tryLock(sid: string, ttlMs: number): Promise<RefreshLock | undefined> {
     const key = this.keyOf(sid).replace(`${this.namespace}cred:`, `${this.namespace}lock:`);
     const owner = newVersion();
-    const acquired = await redisCall(this.client.set(key, owner, ttlMs, true));
+    const acquired = await redisCall(this.client.set(key, owner, ttlMs, true), this.client);
     if (!acquired) return undefined;
     return {
       // Only the owner releases: a lock that expired and was taken by another holder stays theirs.
       release: async () => {
-        await redisCall(this.client.eval(RELEASE_LOCK_SCRIPT, [key], [owner]));
+        await redisCall(this.client.eval(RELEASE_LOCK_SCRIPT, [key], [owner]), this.client);
       },
     };
   }
 
   async takeLapsed(now: number, limit: number): Promise<StoredCredentials[]> {
-    const keys = await redisCall(this.client.command<string[]>(this.deadlinesKey, true, ['ZRANGEBYSCORE', this.deadlinesKey, '-inf', String(now), 'LIMIT', '0', String(limit)]));
+    const keys = await redisCall(this.client.command<string[]>(this.deadlinesKey, true, ['ZRANGEBYSCORE', this.deadlinesKey, '-inf', String(now), 'LIMIT', '0', String(limit)]), this.client);
     const taken: StoredCredentials[] = [];
     for (const key of keys) {
       // ZREM answers 1 to one caller only: whoever removes the entry sweeps it.
-      if ((await redisCall(this.client.command<number>(this.deadlinesKey, false, ['ZREM', this.deadlinesKey, key]))) !== 1) continue;
-      const flat = await redisCall(this.client.eval<string[]>(TAKE_SCRIPT, [key], []));
+      if ((await redisCall(this.client.command<number>(this.deadlinesKey, false, ['ZREM', this.deadlinesKey, key]), this.client)) !== 1) continue;
+      const flat = await redisCall(this.client.eval<string[]>(TAKE_SCRIPT, [key], []), this.client);
       const hash: Record<string, string> = {};
       for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]] = flat[i + 1];
       const credentials = credentialsOf(hash, key);
@@ -179,7 +180,7 @@ export class RedisCredentialStore implements CredentialStore {
   }
 
   private async register(key: string, deadline: number): Promise<void> {
-    await redisCall(this.client.command(this.deadlinesKey, false, ['ZADD', this.deadlinesKey, String(Math.ceil(deadline)), key]));
+    await redisCall(this.client.command(this.deadlinesKey, false, ['ZADD', this.deadlinesKey, String(Math.ceil(deadline)), key]), this.client);
   }
 }
 

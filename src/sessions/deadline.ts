@@ -12,20 +12,37 @@ export class RedisDeadlineError extends Error {
   override name = 'RedisDeadlineError';
 }
 
-export function withinDeadline<T>(work: Promise<T>, ms = REDIS_DEADLINE_MS): Promise<T> {
+/** Told when an operation misses its deadline: the connection it ran on (redis/connection.ts counts them). */
+export interface DeadlineWatch {
+  deadlineHit(): void;
+}
+
+export function withinDeadline<T>(work: Promise<T>, ms = REDIS_DEADLINE_MS, watch?: DeadlineWatch): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let settled = false;
   const deadline = new Promise<never>((_, reject) => {
     // The timer fires late when this process was busy, and the answer may then be waiting
     // unread in the socket: the rejection waits one turn (setImmediate runs after pending I/O
     // is read), so a busy process does not report an answering Redis as down.
-    timer = setTimeout(() => setImmediate(() => reject(new RedisDeadlineError(`Redis did not answer within ${ms} ms`))), ms);
+    timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (settled) return;
+          watch?.deadlineHit();
+          reject(new RedisDeadlineError(`Redis did not answer within ${ms} ms`));
+        }),
+      ms,
+    );
   });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([work, deadline]).finally(() => {
+    settled = true;
+    clearTimeout(timer);
+  });
 }
 
 /** A Redis operation for a request: bounded, and any failure a SessionStoreError ("session service unavailable"). */
-export function redisCall<T>(work: Promise<T>): Promise<T> {
-  return withinDeadline(work).catch((error: unknown) => {
+export function redisCall<T>(work: Promise<T>, watch: DeadlineWatch): Promise<T> {
+  return withinDeadline(work, REDIS_DEADLINE_MS, watch).catch((error: unknown) => {
     throw error instanceof SessionStoreError ? error : new SessionStoreError(error);
   });
 }

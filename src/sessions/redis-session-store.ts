@@ -1,7 +1,7 @@
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import type { RedisConnection } from '../redis/connection';
-import { withinDeadline } from './deadline';
+import { REDIS_DEADLINE_MS, withinDeadline } from './deadline';
 
 /**
  * connect-redis, with one change: a destroyed session stays destroyed. express-session writes a
@@ -48,7 +48,7 @@ export class EndingRedisStore extends RedisStore {
 
   override async get(sid: string, cb?: Callback): Promise<unknown> {
     try {
-      const data = (await withinDeadline(super.get(sid))) as (SessionData & { ended?: boolean }) | null;
+      const data = (await this.bounded(this.redis.counted('GET', super.get(sid)))) as (SessionData & { ended?: boolean }) | null;
       const live = data?.ended ? null : data;
       return cb ? cb(null, live) : live;
     } catch (error) {
@@ -61,10 +61,10 @@ export class EndingRedisStore extends RedisStore {
     try {
       const expires = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() - Date.now() : DEFAULT_TTL_SECONDS * 1000;
       if (expires <= 0) {
-        await withinDeadline(this.redis.del(this.prefix + sid));
+        await this.bounded(this.redis.del(this.prefix + sid));
       } else {
-        const written = await withinDeadline(this.redis.eval(SET_UNLESS_ENDED, [this.prefix + sid], [this.serializer.stringify(sess), String(Math.ceil(expires)), TOMBSTONE]));
-        if (written === 1) await withinDeadline(this.renewed(sid, sess));
+        const written = await this.bounded(this.redis.eval(SET_UNLESS_ENDED, [this.prefix + sid], [this.serializer.stringify(sess), String(Math.ceil(expires)), TOMBSTONE]));
+        if (written === 1) await this.bounded(this.renewed(sid, sess));
       }
       this.remember(sid);
       return cb ? cb(null) : undefined;
@@ -77,8 +77,8 @@ export class EndingRedisStore extends RedisStore {
   override async touch(sid: string, sess: SessionData, cb?: Callback): Promise<unknown> {
     try {
       if (Date.now() - (this.lastWrites.get(sid) ?? 0) >= TOUCH_INTERVAL_MS) {
-        await withinDeadline(super.touch(sid, sess));
-        await withinDeadline(this.renewed(sid, sess));
+        await this.bounded(this.redis.counted('EXPIRE', super.touch(sid, sess)));
+        await this.bounded(this.renewed(sid, sess));
         this.remember(sid);
       }
       return cb ? cb(null) : undefined;
@@ -91,12 +91,17 @@ export class EndingRedisStore extends RedisStore {
   override async destroy(sid: string, cb?: Callback): Promise<unknown> {
     this.lastWrites.delete(sid);
     try {
-      await withinDeadline(this.redis.set(this.prefix + sid, TOMBSTONE, TOMBSTONE_TTL_MS));
+      await this.bounded(this.redis.set(this.prefix + sid, TOMBSTONE, TOMBSTONE_TTL_MS));
       return cb ? cb(null) : undefined;
     } catch (error) {
       if (cb) return cb(error);
       throw error;
     }
+  }
+
+  /** Within the Redis deadline, a miss counted on this store's connection. */
+  private bounded<T>(work: Promise<T>): Promise<T> {
+    return withinDeadline(work, REDIS_DEADLINE_MS, this.redis);
   }
 
   private remember(sid: string): void {

@@ -1,6 +1,7 @@
 import type session from 'express-session';
 import type { Logger } from 'pino';
 import { RedisConnection } from '../redis/connection';
+import type { Telemetry } from '../telemetry/telemetry';
 import { credentialKeyNamer, MemoryCredentialStore, RedisCredentialStore, type CredentialStore } from './credential-store';
 import { EmbeddedSessionStore } from './embedded-store';
 import { withinDeadline } from './deadline';
@@ -54,6 +55,8 @@ export interface RedisBackendOptions extends StoreSettings {
   startupAttempts?: number;
   /** Key namespace, so that several apps (or tests) can share one Redis. */
   namespace?: string;
+  /** Told of failed commands and missed deadlines on the connection. */
+  telemetry?: Telemetry;
 }
 
 const HEALTH_CHECK_TIMEOUT_MS = 1000;
@@ -73,7 +76,7 @@ export class StartupError extends Error {
 async function answersPing(client: RedisConnection): Promise<boolean> {
   if (!client.isReady) return false;
   // A cluster is healthy when every master answers: a lost master means lost slots.
-  const replies = await withinDeadline(client.pingEveryNode(), HEALTH_CHECK_TIMEOUT_MS).catch(() => []);
+  const replies = await withinDeadline(client.pingEveryNode(), HEALTH_CHECK_TIMEOUT_MS, client).catch(() => []);
   return replies.length > 0 && replies.every((reply) => reply === 'PONG');
 }
 
@@ -92,13 +95,16 @@ export async function connectRedisBackend(options: RedisBackendOptions): Promise
   // Without disableOfflineQueue, commands queue up while Redis is away and every request hangs;
   // with it they fail at once and the user gets a 503 page.
   const client = options.clusterNodes
-    ? RedisConnection.cluster({
-        rootNodes: options.clusterNodes.map((node) => ({ url: `redis://${node}` })),
-        defaults: { disableOfflineQueue: true, socket },
-        // Re-read the topology 1 s after a node starts reconnecting, so a failover is noticed fast.
-        topologyRefreshOnReconnectionAttemptStrategy: 1000,
-      })
-    : RedisConnection.single({ url: options.url, disableOfflineQueue: true, socket });
+    ? RedisConnection.cluster(
+        {
+          rootNodes: options.clusterNodes.map((node) => ({ url: `redis://${node}` })),
+          defaults: { disableOfflineQueue: true, socket },
+          // Re-read the topology 1 s after a node starts reconnecting, so a failover is noticed fast.
+          topologyRefreshOnReconnectionAttemptStrategy: 1000,
+        },
+        options.telemetry,
+      )
+    : RedisConnection.single({ url: options.url, disableOfflineQueue: true, socket }, options.telemetry);
   let lastErrorLoggedAt = 0;
   // An 'error' listener is required: without one a dropped connection crashes the process.
   client.onError((error: Error) => {

@@ -78,7 +78,7 @@ export function thumbnailHrefOf(entry: FolderEntry, size: string): string | unde
   return `${hrefOf('/thumbnail', entry.path)}?size=${size}&rev=${encodeURIComponent(entry.rev)}`;
 }
 
-export function rowOf(entry: FolderEntry, localizer: Localizer, query = ''): EntryRow {
+export function rowOf(entry: FolderEntry, localizer: Localizer, query: string): EntryRow {
   const kind = fileKindOf(entry.type, entry.name);
   const parent = parentOf(entry.path);
   return {

@@ -3,16 +3,8 @@ import { decodeHtml } from '../support/html';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
 import { startStack, type Stack } from '../support/stack';
 
-const longpolls = (stack: Stack) => stack.emulator.calls('files/list_folder/longpoll').length;
-
-/** Resolves once the emulator received a longpoll beyond the first `before`: the watch is listening. */
-async function waitForLongpoll(stack: Stack, before: number): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (longpolls(stack) <= before) {
-    if (Date.now() > deadline) throw new Error('the folder watch never held a longpoll');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Resolves once the folder watch holds its next longpoll: from then on it hears changes. */
+const nextLongpoll = (stack: Stack) => stack.emulator.nextCall('files/list_folder/longpoll');
 
 describe('Live folders: an open folder hears about changes in Dropbox', () => {
   let stack: Stack;
@@ -25,11 +17,11 @@ describe('Live folders: an open folder hears about changes in Dropbox', () => {
     const agent = stack.agent();
     const cookie = sessionCookieOf((await connect(agent)).response) as string;
     await agent.get('/browse/Photos').expect(200);
-    const before = longpolls(stack);
+    const listening = nextLongpoll(stack);
     const stream = openEventStream(`${stack.url}/events/browse/Photos`, cookie);
     try {
       await stream.opened;
-      await waitForLongpoll(stack, before);
+      await listening;
       stack.emulator.tree.addFile('/Photos/Just added.jpg', { content: 'new' });
       expect(await stream.until(/event: changed/, 5000)).toContain('event: changed');
       expect(stack.emulator.calls('files/list_folder/longpoll').length).toBeGreaterThanOrEqual(1);
@@ -68,11 +60,11 @@ describe('Live folders: an open folder hears about changes in Dropbox', () => {
     const agent = stack.agent();
     const cookie = sessionCookieOf((await connect(agent)).response) as string;
     await agent.get('/browse/Documents').expect(200);
-    const before = longpolls(stack);
+    const listening = nextLongpoll(stack);
     const stream = openEventStream(`${stack.url}/events/browse/Documents`, cookie);
     try {
       await stream.opened;
-      await waitForLongpoll(stack, before);
+      await listening;
       stack.emulator.tree.addFile('/Music/Another song.mp3', { content: 'la' });
       await expect(stream.until(/event: changed/, 1500)).rejects.toThrow(/no \/event: changed\//);
     } finally {

@@ -43,6 +43,9 @@ describe('Configuration is checked once at start-up', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DROPBOX_APP_KEY: 'key' }, 'DROPBOX_APP_SECRET'],
     [{ SESSION_IDLE_TIMEOUT: '8d' }, 'SESSION_MAX_AGE'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
+    [{ METRICS_TOKEN: 'a'.repeat(40) }, 'METRICS_TOKEN'],
+    [{ METRICS_TOKEN: `${SECRET} with spaces` }, 'METRICS_TOKEN'],
   ])('when %j is given, then start-up stops with one line naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -53,6 +56,11 @@ describe('Configuration is checked once at start-up', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(variable);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  test('when METRICS_TOKEN is set, then it is kept as given; unset, metrics are off', () => {
+    expect(load({ METRICS_TOKEN: SECRET }).config.metricsToken).toBe(SECRET);
+    expect(load({}).config.metricsToken).toBeUndefined();
   });
 
   test('when durations are written as 30m, 12h or 7d, then they become milliseconds', () => {

@@ -31,7 +31,7 @@ describe('When the session store (Redis) goes away', () => {
     redis.kill('SIGTERM');
   });
 
-  test('when Redis stops, then pages and /healthz answer 503 fast; when it returns, the app recovers by itself', async () => {
+  test('when Redis stops, then pages and /readyz answer 503 fast while /healthz stays 200; when it returns, the app recovers by itself', async () => {
     const agent = stack.agent();
     await connect(agent);
     await agent.get('/browse').expect(200);
@@ -42,13 +42,14 @@ describe('When the session store (Redis) goes away', () => {
     expect(page.status).toBe(503);
     expect(page.text).toContain('session service');
     expect(page.text).not.toMatch(/\n\s+at /);
-    await stack.agent().get('/healthz').expect(503, { status: 'unavailable' });
+    await stack.agent().get('/readyz').expect(503, { status: 'unavailable' });
     expect(Date.now() - started).toBeLessThan(2000);
+    await stack.agent().get('/healthz').expect(200, { status: 'ok' });
 
     redis = await startRedis(port);
     // Sessions lived only in the old process (no persistence), so the user connects again.
     const deadline = Date.now() + 10_000;
-    while ((await stack.agent().get('/healthz')).status !== 200) {
+    while ((await stack.agent().get('/readyz')).status !== 200) {
       if (Date.now() > deadline) throw new Error('the app did not recover within 10 s');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -57,7 +58,7 @@ describe('When the session store (Redis) goes away', () => {
     await again.get('/browse').expect(200);
   });
 
-  test('when Redis hangs (accepts but never answers), then pages and /healthz answer 503 within 2 s; when it wakes, everything works again', async () => {
+  test('when Redis hangs (accepts but never answers), then pages and /readyz answer 503 within 2 s while /healthz stays 200; when it wakes, everything works again', async () => {
     const agent = stack.agent();
     await connect(agent);
     await agent.get('/browse').expect(200);
@@ -65,14 +66,15 @@ describe('When the session store (Redis) goes away', () => {
     redis.kill('SIGSTOP');
     try {
       const started = Date.now();
-      const [page, health] = await Promise.all([agent.get('/browse').set('Accept', 'text/html'), stack.agent().get('/healthz')]);
+      const [page, readiness, liveness] = await Promise.all([agent.get('/browse').set('Accept', 'text/html'), stack.agent().get('/readyz'), stack.agent().get('/healthz')]);
       expect(page.status).toBe(503);
-      expect(health.status).toBe(503);
+      expect(readiness.status).toBe(503);
+      expect(liveness.status).toBe(200);
       expect(Date.now() - started).toBeLessThan(2000);
     } finally {
       redis.kill('SIGCONT');
     }
     await agent.get('/browse').expect(200);
-    await stack.agent().get('/healthz').expect(200);
+    await stack.agent().get('/readyz').expect(200, { status: 'ok' });
   });
 });

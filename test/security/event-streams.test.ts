@@ -51,9 +51,10 @@ describe('Event streams are bounded and end with their session', () => {
     const first = await connectedCookie(stack);
     const second = await connectedCookie(stack);
     const before = longpolls(stack);
+    const listening = stack.emulator.nextCall('files/list_folder/longpoll');
     const all = [open(stack, first.cookie), open(stack, first.cookie), open(stack, second.cookie), open(stack, second.cookie)];
     await Promise.all(all.map((stream) => stream.opened));
-    await until(() => longpolls(stack) > before, 'a longpoll');
+    await listening;
     await new Promise((resolve) => setImmediate(resolve));
     expect(longpolls(stack) - before).toBe(1);
 
@@ -96,10 +97,10 @@ describe('Event streams are bounded and end with their session', () => {
 
   test("when the person's Dropbox access is revoked, then their streams end at the next change instead of calling Dropbox on", async () => {
     const { cookie } = await connectedCookie(stack, '/browse/Music');
-    const before = longpolls(stack);
+    const listening = stack.emulator.nextCall('files/list_folder/longpoll');
     const stream = open(stack, cookie, '/events/browse/Music');
     await stream.opened;
-    await until(() => longpolls(stack) > before, 'a longpoll');
+    await listening;
     stack.emulator.revokeAllGrants();
     stack.emulator.tree.addFile('/Music/After revocation.mp3', { content: 'x' });
     await stream.ended;

@@ -1,10 +1,19 @@
 import { once } from 'node:events';
+import net from 'node:net';
 import request from 'supertest';
 import type { DropboxEmulator } from '@dropview/dropbox-emulator';
 import { openEventStream } from '../support/event-stream';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
 import { startServerProcess } from '../support/server-process';
 import { startEmulator, TEST_SESSION_SECRET } from '../support/stack';
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 describe('Graceful shutdown', () => {
   let emulator: DropboxEmulator;
@@ -85,6 +94,55 @@ describe('Graceful shutdown', () => {
       // The grace for requests in flight is 10 s; an open stream must not hold the process for it.
       expect(Date.now() - signalled).toBeLessThan(3000);
     } finally {
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+  });
+
+  test('when SIGTERM arrives, then /readyz answers 503 at once on a connection still being served while /healthz stays 200, and the request in flight completes', async () => {
+    const {
+      process: server,
+      port,
+      output,
+    } = await startServerProcess({
+      PORT: '0',
+      REDIS_URL: process.env.REDIS_URL,
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      DROPBOX_APP_KEY: emulator.app.key,
+      DROPBOX_APP_SECRET: emulator.app.secret,
+      DROPBOX_AUTHORIZE_URL: `${emulator.url}/oauth2/authorize`,
+      DROPBOX_API_URL: emulator.url,
+    });
+    const base = `http://localhost:${port}`;
+    emulator.registerRedirectUri(`${base}/auth/dropbox/callback`);
+    const cookie = sessionCookieOf((await connect(request.agent(base))).response) as string;
+    emulator.tree.addFile('/Draining/file.txt', { content: 'x' });
+    emulator.setLatency(800, 'files/list_folder');
+    // One keep-alive connection, as a load balancer holds: a slow page first, then (after SIGTERM) the probes on the same connection.
+    const socket = net.connect(port, '127.0.0.1');
+    try {
+      await once(socket, 'connect');
+      let received = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (received += chunk));
+      const listed = emulator.calls('files/list_folder').length;
+      socket.write(`GET /browse/Draining HTTP/1.1\r\nHost: localhost:${port}\r\nCookie: ${cookie}\r\nAccept: application/json\r\n\r\n`);
+      await until(() => emulator.calls('files/list_folder').length > listed, 'the page to reach Dropbox');
+      const exited = once(server, 'exit');
+      server.kill('SIGTERM');
+      await until(() => output().includes('SIGTERM: finishing requests in flight'), 'the signal to be handled');
+      socket.write(`GET /readyz HTTP/1.1\r\nHost: localhost:${port}\r\n\r\nGET /healthz HTTP/1.1\r\nHost: localhost:${port}\r\n\r\n`);
+      await until(() => (received.match(/HTTP\/1\.1 \d{3}/g) ?? []).length === 3, 'three answers', 5000);
+      // The balancer, told the instance is not ready, lets the connection go; the process can then exit.
+      socket.end();
+      const [code] = await exited;
+
+      expect([...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => match[1])).toEqual(['200', '503', '200']);
+      expect(received).toContain('"status":"stopping"');
+      expect(received).toContain('file.txt');
+      expect(code).toBe(0);
+    } finally {
+      socket.destroy();
+      emulator.setLatency(0, 'files/list_folder');
       if (server.exitCode === null) server.kill('SIGKILL');
     }
   });

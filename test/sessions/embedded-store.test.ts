@@ -69,7 +69,7 @@ describe('The embedded session store (no REDIS_URL)', () => {
       const { response } = await connect(agent);
       expect(response.headers.location).toBe('/browse');
       await agent.get('/browse/Photos').expect(200);
-      await stack.agent().get('/healthz').expect(200, { status: 'ok' });
+      await stack.agent().get('/readyz').expect(200, { status: 'ok' });
     });
   });
 });

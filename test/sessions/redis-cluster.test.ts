@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
 import { freePort } from '../support/ports';
 import { waitForRedis } from '../support/redis';
@@ -55,7 +56,7 @@ class TestCluster {
     };
     while (!ports.every(inSync)) {
       if (Date.now() > deadline) throw new Error('the replicas did not sync');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await setTimeout(200);
     }
   }
 
@@ -67,7 +68,7 @@ class TestCluster {
     const deadline = Date.now() + 20_000;
     while (!this.cli(port, 'cluster', 'info').includes('cluster_state:ok')) {
       if (Date.now() > deadline) throw new Error('the cluster did not become healthy');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await setTimeout(200);
     }
   }
 
@@ -131,7 +132,7 @@ describe('Sessions, credentials and locks on a Redis Cluster (REDIS_CLUSTER_NODE
     const responses = await Promise.all(Array.from({ length: 30 }, () => agent.get('/browse/Documents').set('Accept', 'application/json')));
     expect(responses.map((response) => response.status)).toEqual(Array(30).fill(200));
     expect(stack.emulator.calls('oauth2/token', 'refresh_token').length).toBe(before + 1);
-    await stack.agent().get('/healthz').expect(200);
+    await stack.agent().get('/readyz').expect(200);
   });
 
   test('when the master holding a session dies, then its replica takes over and the user keeps browsing', async () => {
@@ -139,9 +140,9 @@ describe('Sessions, credentials and locks on a Redis Cluster (REDIS_CLUSTER_NODE
     const { response } = await connect(agent);
     await agent.get('/browse').expect(200);
     const sessionKey = `${stack.namespace}sess:${sessionIdOf(sessionCookieOf(response) as string)}`;
-    // Replication is asynchronous: give the replica a moment to have the session.
-    await new Promise((resolve) => setTimeout(resolve, 300));
     const master = cluster.masterOf(ports[0], sessionKey);
+    // Replication is asynchronous: WAIT returns once the replica acknowledged what the master holds.
+    expect(cluster.cli(master, 'WAIT', '1', '5000').trim()).toBe('1');
     const survivor = ports.find((port) => port !== master) as number;
 
     cluster.nodes.get(master)?.kill('SIGKILL');
@@ -153,7 +154,7 @@ describe('Sessions, credentials and locks on a Redis Cluster (REDIS_CLUSTER_NODE
     let status = 0;
     while (status !== 200 && Date.now() < deadline) {
       status = (await agent.get('/browse').set('Accept', 'text/html')).status;
-      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 250));
+      if (status !== 200) await setTimeout(250);
     }
     expect(status).toBe(200);
     expect(cluster.masterOf(survivor, sessionKey)).not.toBe(master);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import type { Response } from 'supertest';
 import type { DropboxEmulator } from '@dropview/dropbox-emulator';
 import { csrfTokenOf } from '../support/html';
@@ -98,8 +99,9 @@ describe('Tokens hold under concurrency and across instances', () => {
     emulator.setLatency(600, 'files/list_folder');
 
     // A: a slow listing on instance A with the old token, started first.
+    const listing = emulator.nextCall('files/list_folder');
     const slow = sendNow(instanceA.agent().get('/browse/Documents').set('Cookie', cookie));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await listing; // A's listing is at Dropbox, with the old token
     // B: on instance B the token is due, so B refreshes while A is still in flight.
     clockOffsetMs = 5 * 3_600_000;
     await instanceB.agent().get('/download/Documents/Notes.md').set('Cookie', cookie).expect(302);
@@ -127,8 +129,9 @@ describe('Tokens hold under concurrency and across instances', () => {
     bOffsetMs = 5 * 3_600_000;
     emulator.setLatency(500, 'oauth2/token');
 
+    const refreshing = emulator.nextCall('oauth2/token');
     const inFlight = sendNow(instanceB.agent().get('/browse/Photos').set('Cookie', cookie).set('Accept', 'application/json'));
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await refreshing; // B's refresh is at Dropbox
     await instanceA.agent().post('/auth/logout').set('Cookie', cookie).type('form').send({ _csrf: csrf }).expect(302);
     return { cookie, late: await inFlight };
   }
@@ -137,7 +140,8 @@ describe('Tokens hold under concurrency and across instances', () => {
     const { cookie, late } = await logoutWhileBRefreshes();
 
     expect(late.status).toBe(401);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Proving that nothing is written late needs a window in which a late write would land.
+    await setTimeout(100);
     expect(await storedSession(instanceA, cookie)).toEqual({ ended: true });
     expect(await storedCredentials(instanceA, cookie)).toEqual({});
     await instanceB.agent().get('/browse').set('Cookie', cookie).set('Accept', 'text/html').expect(302).expect('Location', '/auth/dropbox?return_to=%2Fbrowse');

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { RingBuffer } from './bounded';
 
 /**
@@ -36,6 +37,8 @@ export const DEFAULT_JOURNAL_SIZE = 10_000;
  */
 export class CallJournal {
   private readonly entries: RingBuffer<JournalEntry>;
+  /** Tells waiters of each recorded call, so tests await a call instead of polling for it. */
+  private readonly recorded = new EventEmitter().setMaxListeners(0);
 
   constructor(capacity = DEFAULT_JOURNAL_SIZE) {
     this.entries = new RingBuffer(capacity);
@@ -51,6 +54,24 @@ export class CallJournal {
 
   record(entry: JournalEntry): void {
     this.entries.push(entry);
+    this.recorded.emit('entry', entry);
+  }
+
+  /** Resolves with the next call recorded from now on that `matches`; rejects after `timeoutMs`. */
+  next(matches: (entry: JournalEntry) => boolean, timeoutMs: number, what: string): Promise<JournalEntry> {
+    return new Promise((resolve, reject) => {
+      const onEntry = (entry: JournalEntry) => {
+        if (!matches(entry)) return;
+        clearTimeout(timer);
+        this.recorded.off('entry', onEntry);
+        resolve(entry);
+      };
+      const timer = setTimeout(() => {
+        this.recorded.off('entry', onEntry);
+        reject(new Error(`the emulator received no ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.recorded.on('entry', onEntry);
+    });
   }
 
   slice(from = 0): JournalEntry[] {

@@ -212,11 +212,24 @@ export class DropboxEmulator implements Steering {
     return this.journal.filter((entry) => entry.route === route && (grantType === undefined || entry.grantType === grantType));
   }
 
+  /**
+   * Resolves with the next call of `route` the emulator receives from now on (recorded when the
+   * request arrives, so a longpoll resolves this while it is still held).
+   */
+  nextCall(route: string, timeoutMs = 5000): Promise<JournalEntry> {
+    return this.journal.next((entry) => entry.route === route, timeoutMs, `${route} call`);
+  }
+
   // ---- serving ---------------------------------------------------------------------------
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
     const app = buildHttpApp(this.context, { journal: this.journal, faults: this.faults, control: this.controlApi ? controlRoutes(this) : undefined });
     this.server = app.listen(port, host);
+    // Clients keep connections open between calls (Dropbox's edge holds them about a minute).
+    // Node's 5 s default closes an idle connection just as a client reuses it on a busy
+    // machine, and that client sees ECONNRESET.
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 66_000;
     await once(this.server, 'listening');
     return this.url;
   }

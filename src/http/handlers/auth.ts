@@ -10,6 +10,7 @@ import type { FolderWatcher } from '../../folders/folder-watcher';
 import { SessionStoreError } from '../../sessions/errors';
 import { sessionCookieOptions } from '../../sessions/session-middleware';
 import type { MessageKey } from '../../i18n/catalogs';
+import type { Telemetry } from '../../telemetry/telemetry';
 import { AppError, type ErrorAction } from '../app-error';
 import { csrfTokenOf } from '../middleware/csrf';
 import { localizerOf } from '../middleware/language';
@@ -33,6 +34,7 @@ export interface AuthParts {
   /** When a connected session's credentials lapse (sessions/lifetime.ts). */
   deadlineOf(session: Request['session']): number;
   now: () => number;
+  telemetry: Telemetry;
 }
 
 function callbackError(status: number, code: string, message: MessageKey): AppError {
@@ -135,6 +137,7 @@ export function authHandlers(parts: AuthParts) {
     await Promise.all([keeper.connect(req.sessionID, grant, parts.deadlineOf(req.session)), learnAccount(req, grant)]);
     csrfTokenOf(req);
     await promisify((done) => req.session.save(done));
+    parts.telemetry.sessionCreated();
     logger.info({ event: 'connected' }, 'Dropbox connected');
     res.redirect(302, returnTo);
   };

@@ -52,7 +52,7 @@ export function searchHandler(): RequestHandler {
               ]
             : [],
           everywhereHref: folder ? addressOf({ everywhere: true }) : undefined,
-          rows: page.entries.map((entry) => rowOf(entry, localizer)),
+          rows: page.entries.map((entry) => rowOf(entry, localizer, '')),
           hasMore: page.hasMore,
           view,
           viewLinks: viewLinksOf((mode) => addressOf({ view: mode }), view, localizer),

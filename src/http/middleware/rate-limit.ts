@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { AppError } from '../app-error';
-import { withinDeadline } from '../../sessions/deadline';
+import { REDIS_DEADLINE_MS, withinDeadline } from '../../sessions/deadline';
 import type { RedisConnection } from '../../redis/connection';
 
 /**
@@ -22,9 +22,9 @@ export interface AuthRateLimitSettings {
 
 function redisStore(redis: RedisConnection, prefix: string): RedisStore {
   if (redis.isCluster) {
-    return new RedisStore({ prefix, sendCommandCluster: ({ key, isReadOnly, command }) => withinDeadline(redis.command<RedisReply>(key, isReadOnly, command)) });
+    return new RedisStore({ prefix, sendCommandCluster: ({ key, isReadOnly, command }) => withinDeadline(redis.command<RedisReply>(key, isReadOnly, command), REDIS_DEADLINE_MS, redis) });
   }
-  return new RedisStore({ prefix, sendCommand: (...command: string[]) => withinDeadline(redis.command<RedisReply>(undefined, false, command)) });
+  return new RedisStore({ prefix, sendCommand: (...command: string[]) => withinDeadline(redis.command<RedisReply>(undefined, false, command), REDIS_DEADLINE_MS, redis) });
 }
 
 export function authRateLimit(settings: AuthRateLimitSettings): RequestHandler {

@@ -78,10 +78,11 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   app.use('/public', express.static(path.join(parts.root, 'public'), { index: false, maxAge: '1h' }));
   app.get('/healthz', livenessHandler);
   app.get('/readyz', readinessHandler(parts.readiness));
-  // Before sessions, like the probes: a scraper has no cookie. Unset, /metrics is an unknown address.
-  if (config.metricsToken) app.get('/metrics', metricsHandler(config.metricsToken, parts.telemetry));
+  // Before /metrics, whose refusal must read exactly like an unknown address, in the reader's language.
   app.use(languageMiddleware);
   app.get('/language', languageSwitch(parts.sessionCookie.secure));
+  // Before sessions, like the probes: a scraper has no cookie. Unset, /metrics is an unknown address.
+  if (config.metricsToken) app.get('/metrics', metricsHandler(config.metricsToken, parts.telemetry));
   // After the probes: an orchestrator's health checks reach the process directly, over plain HTTP.
   if (config.isProduction) app.use(plainHttpAlarm(logger, parts.now));
 

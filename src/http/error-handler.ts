@@ -19,6 +19,10 @@ function send(req: Request, res: Response, error: AppError): void {
   res.status(error.status);
   if (error.retryAfter !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfter)));
   res.setHeader('Cache-Control', 'no-store');
+  // The language switch of a not-found page leads home: there is nothing to come back to, and
+  // every address that is not there reads the same (an address that exists but refuses, like
+  // /metrics without its token, must not stand out).
+  if (error.status === 404) res.locals.here = '/';
   res.format({
     html: () =>
       res.render(

@@ -2,6 +2,22 @@
 (function () {
   'use strict';
 
+  // The page's words for what this script says (<body data-messages>), in the page's language.
+  var messages = JSON.parse(document.body.getAttribute('data-messages') || '{}');
+  var language = document.documentElement.lang || 'en';
+
+  function fill(text, values) {
+    return String(text || '').replace(/\{(\w+)\}/g, function (placeholder, name) {
+      return name in values ? values[name] : placeholder;
+    });
+  }
+
+  var numbers = new Intl.NumberFormat(language);
+  var plurals = new Intl.PluralRules(language);
+  function formatNumber(value) {
+    return numbers.format(value);
+  }
+
   function parse(html) {
     return new DOMParser().parseFromString(html, 'text/html');
   }
@@ -35,17 +51,22 @@
     if (!entries || !button) return;
     form.setAttribute('aria-busy', 'true');
     button.disabled = true;
-    button.textContent = 'Loading…';
+    button.textContent = messages.loading || button.textContent;
     var url = nextPageUrl(form);
     fetchPage(url)
       .then(function (html) {
         var next = parse(html);
+        var added = 0;
         next.querySelectorAll('#entries > tr, #entries > li').forEach(function (row) {
-          entries.appendChild(document.importNode(row, true));
+          var imported = document.importNode(row, true);
+          showLocalTimes(imported);
+          entries.appendChild(imported);
+          added += 1;
         });
         var nextEntries = next.getElementById('entries');
         if (nextEntries) entries.setAttribute('data-through', nextEntries.getAttribute('data-through') || '');
         entries.setAttribute('data-extended', 'true');
+        rememberLoadedRows(entries, added);
         var nextForm = next.getElementById('load-more');
         if (nextForm) {
           form.replaceWith(document.importNode(nextForm, true));
@@ -66,6 +87,135 @@
     if (event.target.getAttribute('aria-busy') !== 'true') loadMore(event.target);
   });
 
+  // After "Load more" the address says how far the list goes (?through=<the last row's cursor>),
+  // so that Back and Reload show every loaded row (the server renders them, and the browser puts
+  // the scroll place back); a screen reader hears how many rows came, not the whole list.
+  function rememberLoadedRows(entries, added) {
+    var status = document.getElementById('live-status');
+    var pageUrl = status && status.getAttribute('data-page');
+    var through = entries.getAttribute('data-through');
+    if (pageUrl && through && window.location.search.indexOf('cursor=') === -1) {
+      history.replaceState(history.state, '', pageUrl + (pageUrl.indexOf('?') === -1 ? '?' : '&') + 'through=' + encodeURIComponent(through));
+    }
+    var shown = document.getElementById('shown-count');
+    if (shown) {
+      shown.textContent = fill(messages.shown, { shown: formatNumber(entries.children.length), total: formatNumber(Number(shown.getAttribute('data-total'))) });
+    }
+    if (status) {
+      var form = plurals.select(added) === 'one' ? messages.loadedOne : messages.loadedOther;
+      status.textContent = fill(form, { count: formatNumber(added) });
+    }
+  }
+
+  // Exact times: the server writes them in UTC (<time datetime>); here they become the reader's
+  // own time zone, in the page's language.
+  var days = new Intl.DateTimeFormat(language, { dateStyle: 'medium' });
+  var clocks = new Intl.DateTimeFormat(language, { timeStyle: 'short' });
+  function showLocalTimes(root) {
+    root.querySelectorAll('time[datetime]').forEach(function (element) {
+      var moment = new Date(element.getAttribute('datetime'));
+      if (Number.isNaN(moment.getTime())) return;
+      var day = element.querySelector('.day');
+      var clock = element.querySelector('.clock');
+      if (day && clock) {
+        day.textContent = days.format(moment);
+        clock.textContent = clocks.format(moment);
+      } else {
+        element.textContent = days.format(moment) + ', ' + clocks.format(moment);
+      }
+      element.setAttribute('data-local', 'true');
+    });
+  }
+  showLocalTimes(document);
+
+  // While the next page loads (a folder, a file, search results), a bar at the top says so.
+  function showBusyNavigation() {
+    document.addEventListener('click', function (event) {
+      var link = event.target.closest && event.target.closest('a[href]');
+      if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      if (link.target || link.hasAttribute('download') || link.origin !== window.location.origin) return;
+      if (!/^\/(browse|file|search)(\/|\?|$)/.test(link.pathname)) return;
+      if (link.pathname === window.location.pathname && link.search === window.location.search) return;
+      markNavigating();
+    });
+    document.addEventListener('submit', function (event) {
+      if (!event.defaultPrevented && event.target.getAttribute('role') === 'search') markNavigating();
+    });
+    // Back from the next page can show this one from the browser's memory: no longer busy.
+    window.addEventListener('pageshow', function () {
+      document.documentElement.classList.remove('navigating');
+    });
+  }
+  function markNavigating() {
+    document.documentElement.classList.add('navigating');
+    var status = document.getElementById('navigation-status');
+    if (status) status.textContent = messages.opening || '';
+  }
+  showBusyNavigation();
+
+  // Keyboard shortcuts (listed in the dialog "?" opens): "/" search, arrows or j/k through the
+  // rows, Enter opens (links do that), Backspace or Alt+ArrowUp to the parent folder. Never
+  // while typing in a field, and never with Ctrl or Meta (the browser's own shortcuts).
+  function entryLinks() {
+    return Array.prototype.slice.call(document.querySelectorAll('#entries td.name a, #entries > li > a'));
+  }
+  function isTyping(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  }
+  function moveThroughRows(step) {
+    var links = entryLinks();
+    if (links.length === 0) return false;
+    var at = links.indexOf(document.activeElement);
+    var next = at === -1 ? (step > 0 ? 0 : links.length - 1) : Math.min(Math.max(at + step, 0), links.length - 1);
+    links[next].focus();
+    links[next].scrollIntoView({ block: 'nearest' });
+    return true;
+  }
+  function goToParent() {
+    var breadcrumb = document.querySelector('nav.breadcrumb[data-parent]');
+    if (!breadcrumb) return false;
+    markNavigating();
+    window.location.href = breadcrumb.getAttribute('data-parent');
+    return true;
+  }
+  function keyboardShortcuts() {
+    var dialog = document.getElementById('shortcuts');
+    var opener = document.getElementById('shortcuts-open');
+    if (dialog && opener && typeof dialog.showModal === 'function') {
+      opener.hidden = false;
+      opener.addEventListener('click', function () {
+        dialog.showModal();
+      });
+    }
+    document.addEventListener('keydown', function (event) {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || isTyping(event.target)) return;
+      if (dialog && dialog.open) return;
+      var inList = document.activeElement === document.body || entryLinks().indexOf(document.activeElement) !== -1;
+      var handled = false;
+      if (event.altKey) {
+        if (event.key === 'ArrowUp') handled = goToParent();
+      } else if (event.key === '/') {
+        var search = document.getElementById('search-q');
+        if (search) {
+          search.focus();
+          search.select();
+          handled = true;
+        }
+      } else if (event.key === 'j' || (event.key === 'ArrowDown' && inList)) {
+        handled = moveThroughRows(1);
+      } else if (event.key === 'k' || (event.key === 'ArrowUp' && inList)) {
+        handled = moveThroughRows(-1);
+      } else if (event.key === 'Backspace') {
+        handled = goToParent();
+      } else if (event.key === '?' && dialog && typeof dialog.showModal === 'function') {
+        dialog.showModal();
+        handled = true;
+      }
+      if (handled) event.preventDefault();
+    });
+  }
+  keyboardShortcuts();
+
   // Live folder: the server says the folder changed in Dropbox (or finished reading it), so the
   // rows are fetched again: the first page, or, once the person loaded more, every row up to
   // the last one they had. Focus stays on the link it was on.
@@ -85,6 +235,7 @@
       var fresh = next.getElementById('entries');
       if (entries && fresh) {
         var replacement = document.importNode(fresh, true);
+        showLocalTimes(replacement);
         if (extended) replacement.setAttribute('data-extended', 'true');
         entries.replaceWith(replacement);
       } else if (entries || fresh) {
@@ -93,6 +244,7 @@
       }
       swap(next, 'reading-status');
       swap(next, 'load-more');
+      swap(next, 'shown-count');
       var count = document.querySelector('.item-count');
       var freshCount = next.querySelector('.item-count');
       if (freshCount && count) count.replaceWith(document.importNode(freshCount, true));
@@ -101,7 +253,7 @@
         var again = document.querySelector('#entries a[href="' + CSS.escape(focusedHref) + '"]');
         if (again) again.focus();
       }
-      status.textContent = 'This folder was updated.';
+      status.textContent = messages.updated;
       // The stream names the version the page shows; a page that moved on listens from there.
       var freshStatus = next.getElementById('live-status');
       var freshEvents = freshStatus && freshStatus.getAttribute('data-events');
@@ -119,7 +271,7 @@
     source.addEventListener('progress', function (event) {
       var count = document.getElementById('reading-count');
       var entries = JSON.parse(event.data).entries;
-      if (count && typeof entries === 'number') count.textContent = entries.toLocaleString('en-US');
+      if (count && typeof entries === 'number') count.textContent = formatNumber(entries);
     });
     source.addEventListener('changed', function () {
       refreshRows().catch(function () {

@@ -10,6 +10,7 @@ import type { Templates } from '../views/templates';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { livenessHandler, readinessHandler, type Readiness } from './handlers/health';
 import { metricsHandler } from './handlers/metrics';
+import { languageLocals, languageMiddleware, languageSwitch } from './middleware/language';
 import { pageLocals } from './middleware/page-locals';
 import { plainHttpAlarm } from './middleware/plain-http-alarm';
 import { requestMetrics } from './middleware/request-metrics';
@@ -87,7 +88,7 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   app.set('view engine', 'ejs');
   app.set('view cache', parts.templates.cache);
   // What a page rendered before the session is read (the session store is down) shows.
-  Object.assign(app.locals, { demoMode: config.demoMode, connected: false, account: undefined, csrfToken: undefined });
+  Object.assign(app.locals, { demoMode: config.demoMode, connected: false, account: undefined, csrfToken: undefined, ...languageLocals('en') });
 
   // Only with metrics on: without METRICS_TOKEN a request pays nothing for them.
   if (config.metricsToken) app.use(requestMetrics(parts.telemetry));
@@ -96,6 +97,9 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   app.use('/public', express.static(path.join(parts.root, 'public'), { index: false, maxAge: '1h' }));
   app.get('/healthz', livenessHandler);
   app.get('/readyz', readinessHandler(parts.readiness));
+  // Before /metrics, whose refusal must read exactly like an unknown address, in the reader's language.
+  app.use(languageMiddleware);
+  app.get('/language', languageSwitch(parts.sessionCookie.secure));
   // Before sessions, like the probes: a scraper has no cookie. Unset, /metrics is an unknown address.
   if (config.metricsToken) app.get('/metrics', metricsHandler(config.metricsToken, parts.telemetry));
   // After the probes: an orchestrator's health checks reach the process directly, over plain HTTP.

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { MessageKey } from '../i18n/catalogs';
 import { AppError } from './app-error';
 
 /**
@@ -10,8 +11,8 @@ import { AppError } from './app-error';
 const MAX_PATH_LENGTH = 4096;
 const MAX_CURSOR_LENGTH = 4096;
 
-function malformed(message: string): AppError {
-  return new AppError(400, 'malformed_path', message, { title: 'That address does not look right', action: { href: '/browse', label: 'Go to your Dropbox' } });
+function malformed(message: MessageKey): AppError {
+  return new AppError(400, 'malformed_path', message, { title: 'errorTitle.badAddress', action: { href: '/browse', label: 'action.goToDropbox' } });
 }
 
 /** The decoded segments Express matched for `{/*splat}`; none for the root. */
@@ -23,15 +24,15 @@ export function segmentsOf(req: Request): string[] {
 /** Segments into a Dropbox path: [] is the root, which Dropbox spells "". */
 export function dropboxPathOf(segments: string[]): string {
   for (const segment of segments) {
-    if (segment === '' || segment === '.' || segment === '..') throw malformed('Folder and file names cannot be empty, "." or "..".');
+    if (segment === '' || segment === '.' || segment === '..') throw malformed('errors.pathEmpty');
     // An encoded slash (%2F) inside one segment would reach Dropbox as two segments: `a%2F..%2F..`
     // is `a/../..`. Dropbox names never contain `/`, so such a segment names nothing.
-    if (segment.includes('/')) throw malformed('Folder and file names cannot contain "/".');
-    if (/[\u0000-\u001f\u007f]/.test(segment)) throw malformed('Folder and file names cannot contain control characters.');
-    if (/\s$/.test(segment)) throw malformed('Dropbox names cannot end with a space.');
+    if (segment.includes('/')) throw malformed('errors.pathSlash');
+    if (/[\u0000-\u001f\u007f]/.test(segment)) throw malformed('errors.pathControl');
+    if (/\s$/.test(segment)) throw malformed('errors.pathTrailingSpace');
   }
   const path = segments.length ? `/${segments.join('/')}` : '';
-  if (path.length > MAX_PATH_LENGTH) throw malformed('That path is too long for Dropbox.');
+  if (path.length > MAX_PATH_LENGTH) throw malformed('errors.pathTooLong');
   return path;
 }
 
@@ -40,7 +41,7 @@ export function cursorFrom(req: Request, name = 'cursor'): string | undefined {
   const cursor = req.query[name];
   if (cursor === undefined) return undefined;
   if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_\-=+/.:]+$/.test(cursor)) {
-    throw new AppError(400, 'malformed_cursor', 'That "Load more" link is not valid. Open the folder again.', { title: 'That link does not look right' });
+    throw new AppError(400, 'malformed_cursor', 'errors.badCursor', { title: 'errorTitle.badLink' });
   }
   return cursor;
 }

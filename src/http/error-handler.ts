@@ -1,7 +1,9 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { requestPlace } from '../logging/logger';
 import { AppError, notFound } from './app-error';
+import { folderLinkOf, retryHrefOf } from './error-links';
+import { localizerOf } from './middleware/language';
 import { appErrorOf } from './error-table';
 
 /**
@@ -13,16 +15,31 @@ import { appErrorOf } from './error-table';
 /** Last among the routes: nothing matched, so it is a 404 (in the page format the client asked for). */
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFound());
 
-function send(res: Response, error: AppError): void {
+function send(req: Request, res: Response, error: AppError): void {
   res.status(error.status);
   if (error.retryAfter !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfter)));
   res.setHeader('Cache-Control', 'no-store');
+  // The language switch of a not-found page leads home: there is nothing to come back to, and
+  // every address that is not there reads the same (an address that exists but refuses, like
+  // /metrics without its token, must not stand out).
+  if (error.status === 404) res.locals.here = '/';
   res.format({
     html: () =>
-      res.render('error', { title: error.title, message: error.message, action: error.action, status: error.status }, (renderError, html) => {
-        if (renderError) res.type('text').send(error.message);
-        else res.send(html);
-      }),
+      res.render(
+        'error',
+        {
+          title: localizerOf(res).t(error.title),
+          message: localizerOf(res).t(error.text.key, error.text.params),
+          action: error.action && { href: error.action.href, label: localizerOf(res).t(error.action.label) },
+          status: error.status,
+          retryHref: retryHrefOf(req, error.status),
+          folderLink: folderLinkOf(req, error.status, error.action),
+        },
+        (renderError, html) => {
+          if (renderError) res.type('text').send(error.message);
+          else res.send(html);
+        },
+      ),
     json: () => res.json({ error: { code: error.code, message: error.message, ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}) } }),
     default: () => res.type('text').send(error.message),
   });
@@ -42,6 +59,6 @@ export function errorHandler(logger: Logger, logPaths: boolean): ErrorRequestHan
       logger[appError.status >= 500 ? 'error' : 'warn']({ ...context, ...cause }, appError.message);
     }
     if (res.headersSent) return;
-    send(res, appError);
+    send(req, res, appError);
   };
 }

@@ -2,7 +2,7 @@ import { ConnectionError, type ConnectionProblem } from '../auth/errors';
 import { DropboxError } from '../dropbox/errors';
 import { PageCursorError } from '../folders/folder-index';
 import { SessionStoreError } from '../sessions/errors';
-import { AppError, CONNECT_ACTION, HOME_FOLDER_ACTION } from './app-error';
+import { AppError, CONNECT_ACTION, HOME_FOLDER_ACTION, type AppErrorOptions } from './app-error';
 import { isCsrfError } from './middleware/csrf';
 
 /**
@@ -11,21 +11,14 @@ import { isCsrfError } from './middleware/csrf';
  * JSON contract's and stay stable; the words can change without changing any behaviour.
  */
 
-const RECONNECT = { title: 'Please connect Dropbox again', action: CONNECT_ACTION };
+const RECONNECT: AppErrorOptions = { title: 'errorTitle.reconnect', action: CONNECT_ACTION };
 
 const CONNECTION: Record<ConnectionProblem, () => AppError> = {
-  not_connected: () => new AppError(401, 'not_connected', 'Connect your Dropbox account to browse your files.', { action: CONNECT_ACTION, logTag: 'not_connected' }),
-  revoked: () =>
-    new AppError(
-      401,
-      'reconnect_required',
-      "Dropbox no longer accepts Dropview's access to your account. This happens when the app is disconnected in your Dropbox settings. Connect again to continue.",
-      { ...RECONNECT, logTag: 'revoked' },
-    ),
-  unreadable: () =>
-    new AppError(401, 'reconnect_required', "Your saved Dropbox connection could not be read (the server's keys changed). Connect again to continue.", { ...RECONNECT, logTag: 'unreadable' }),
-  ended: () => new AppError(401, 'reconnect_required', 'Your Dropbox connection has ended. Connect again to continue.', { ...RECONNECT, logTag: 'ended' }),
-  refresh_busy: () => new AppError(503, 'refresh_busy', 'Dropview is renewing your Dropbox access. Please try again in a moment.', { retryAfter: 2, logTag: 'refresh_busy' }),
+  not_connected: () => new AppError(401, 'not_connected', 'errors.notConnected', { action: CONNECT_ACTION, logTag: 'not_connected' }),
+  revoked: () => new AppError(401, 'reconnect_required', 'errors.revoked', { ...RECONNECT, logTag: 'revoked' }),
+  unreadable: () => new AppError(401, 'reconnect_required', 'errors.unreadable', { ...RECONNECT, logTag: 'unreadable' }),
+  ended: () => new AppError(401, 'reconnect_required', 'errors.ended', { ...RECONNECT, logTag: 'ended' }),
+  refresh_busy: () => new AppError(503, 'refresh_busy', 'errors.refreshBusy', { retryAfter: 2, logTag: 'refresh_busy' }),
 };
 
 function fromDropbox(error: DropboxError): AppError {
@@ -35,45 +28,48 @@ function fromDropbox(error: DropboxError): AppError {
     case 'route':
       switch (error.leafTag) {
         case 'not_found':
-          return new AppError(404, 'not_found', 'This file or folder does not exist in your Dropbox. It may have been moved or deleted.', { logTag, action: HOME_FOLDER_ACTION });
+          return new AppError(404, 'not_found', 'errors.notFound', { logTag, action: HOME_FOLDER_ACTION });
         case 'malformed_path':
-          return new AppError(400, 'malformed_path', 'That is not a valid Dropbox path.', { logTag, action: HOME_FOLDER_ACTION });
+          return new AppError(400, 'malformed_path', 'errors.invalidPath', { logTag, action: HOME_FOLDER_ACTION });
         case 'restricted_content':
-          return new AppError(403, 'restricted_content', 'Dropbox restricts access to this item.', { logTag });
+          return new AppError(403, 'restricted_content', 'errors.restricted', { logTag });
         default:
-          return new AppError(409, 'dropbox_refused', 'Dropbox could not do that for this item.', { logTag, title: 'Dropbox said no' });
+          return new AppError(409, 'dropbox_refused', 'errors.refused', { logTag, title: 'errorTitle.refused' });
       }
     case 'unauthorized':
-      return new AppError(401, 'dropbox_unauthorized', 'Dropbox no longer accepts this connection. Please connect again.', { ...RECONNECT, logTag });
+      return new AppError(401, 'dropbox_unauthorized', 'errors.unauthorized', { ...RECONNECT, logTag });
     case 'forbidden':
-      return new AppError(403, 'dropbox_forbidden', 'Your Dropbox account does not allow this.', { logTag });
+      return new AppError(403, 'dropbox_forbidden', 'errors.forbidden', { logTag });
     case 'invalid_root':
-      return new AppError(502, 'dropbox_invalid_root', 'Your Dropbox team changed. Please try again.', { logTag });
+      return new AppError(502, 'dropbox_invalid_root', 'errors.invalidRoot', { logTag });
     case 'rate_limited':
-      return new AppError(503, 'dropbox_rate_limited', `Dropbox asked us to slow down. Please try again in ${failure.retryAfterSeconds} seconds.`, {
-        retryAfter: failure.retryAfterSeconds,
-        logTag: failure.reason,
-      });
+      return new AppError(
+        503,
+        'dropbox_rate_limited',
+        { key: 'errors.rateLimited', params: { seconds: failure.retryAfterSeconds } },
+        {
+          retryAfter: failure.retryAfterSeconds,
+          logTag: failure.reason,
+        },
+      );
     case 'unavailable':
-      return new AppError(502, 'dropbox_unavailable', 'Dropbox is having trouble right now. Please try again in a moment.', { logTag });
+      return new AppError(502, 'dropbox_unavailable', 'errors.unavailable', { logTag });
     case 'timeout':
-      return new AppError(504, 'dropbox_timeout', 'Dropbox took too long to answer. Please try again.', { title: 'Dropbox is not answering', logTag: `timeout:${error.route}` });
+      return new AppError(504, 'dropbox_timeout', 'errors.timeout', { title: 'errorTitle.notAnswering', logTag: `timeout:${error.route}` });
     case 'unreachable':
-      return new AppError(502, 'dropbox_unreachable', 'Dropview cannot reach Dropbox right now. Please try again in a moment.', {
-        title: 'Dropbox is not answering',
+      return new AppError(502, 'dropbox_unreachable', 'errors.unreachable', {
+        title: 'errorTitle.notAnswering',
         logTag: `unreachable:${error.route}`,
       });
     case 'bad_answer':
-      return new AppError(502, 'dropbox_bad_answer', 'Dropbox sent an answer Dropview could not read. Please try again.', { logTag: `bad_answer:${error.route}` });
+      return new AppError(502, 'dropbox_bad_answer', 'errors.badAnswer', { logTag: `bad_answer:${error.route}` });
     case 'rejected':
       // Dropview sent something Dropbox will not serve: a bug on our side, not the person's.
-      return new AppError(502, 'dropbox_rejected_request', `Dropbox could not handle Dropview's request (${error.route}).`, { logTag });
+      return new AppError(502, 'dropbox_rejected_request', { key: 'errors.rejected', params: { route: error.route } }, { logTag });
     case 'oauth':
-      if (failure.error === 'invalid_grant')
-        return new AppError(401, 'dropbox_grant_invalid', 'Dropbox did not accept the sign-in. It may have expired, been used already, or been revoked.', { ...RECONNECT, logTag });
-      if (failure.error === 'invalid_client')
-        return new AppError(502, 'dropbox_client_rejected', "Dropbox rejected this app's credentials. The operator needs to check DROPBOX_APP_KEY and DROPBOX_APP_SECRET.", { logTag });
-      return new AppError(502, 'dropbox_token_error', 'Dropbox could not complete the sign-in. Please try again.', { logTag });
+      if (failure.error === 'invalid_grant') return new AppError(401, 'dropbox_grant_invalid', 'errors.grantInvalid', { ...RECONNECT, logTag });
+      if (failure.error === 'invalid_client') return new AppError(502, 'dropbox_client_rejected', 'errors.clientRejected', { logTag });
+      return new AppError(502, 'dropbox_token_error', 'errors.tokenError', { logTag });
   }
 }
 
@@ -83,21 +79,21 @@ export function appErrorOf(error: unknown): AppError {
   if (error instanceof DropboxError) return fromDropbox(error);
   if (error instanceof ConnectionError) return CONNECTION[error.problem]();
   if (error instanceof SessionStoreError) {
-    return new AppError(503, 'session_store_unavailable', 'Dropview cannot reach its session service right now. Please try again in a few seconds.', {
-      title: 'Session service unavailable',
+    return new AppError(503, 'session_store_unavailable', 'errors.sessionStore', {
+      title: 'errorTitle.sessionStore',
       retryAfter: 5,
       cause: error.cause,
     });
   }
-  if (error instanceof PageCursorError) return new AppError(400, 'malformed_cursor', 'That "Load more" link is not valid. Open the folder again.', { title: 'That link does not look right' });
+  if (error instanceof PageCursorError) return new AppError(400, 'malformed_cursor', 'errors.badCursor', { title: 'errorTitle.badLink' });
   if (isCsrfError(error)) {
-    return new AppError(403, 'csrf_rejected', 'This form has expired or did not come from Dropview. Reload the page and try again.', {
-      title: 'Form expired',
-      action: { href: '/browse', label: 'Back to your Dropbox' },
+    return new AppError(403, 'csrf_rejected', 'errors.csrf', {
+      title: 'errorTitle.formExpired',
+      action: { href: '/browse', label: 'action.backToDropbox' },
     });
   }
   const status = (error as { status?: unknown } | undefined)?.status;
-  if (status === 413) return new AppError(413, 'body_too_large', 'That request was too large.');
-  if (typeof status === 'number' && status >= 400 && status < 500) return new AppError(400, 'bad_request', 'Dropview could not understand that request.');
-  return new AppError(500, 'internal_error', 'Something went wrong on our side. Please try again.', { title: 'Something went wrong' });
+  if (status === 413) return new AppError(413, 'body_too_large', 'errors.tooLarge');
+  if (typeof status === 'number' && status >= 400 && status < 500) return new AppError(400, 'bad_request', 'errors.badRequest');
+  return new AppError(500, 'internal_error', 'errors.internal', { title: 'errorTitle.generic' });
 }

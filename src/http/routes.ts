@@ -23,6 +23,13 @@ export interface RouteParts extends AuthParts, BrowseParts {
   authLimiter: RequestHandler;
 }
 
+/** `/browse/Photos/` is the folder `/browse/Photos`: a typed or pasted address with a trailing slash goes there (Dropbox names never end in "/"). */
+const withoutTrailingSlash: RequestHandler = (req, res, next) => {
+  if (!req.path.endsWith('/')) return next();
+  const query = req.originalUrl.slice(req.originalUrl.indexOf('?') === -1 ? req.originalUrl.length : req.originalUrl.indexOf('?'));
+  res.redirect(301, `${req.path.replace(/\/+$/, '')}${query}`);
+};
+
 /** The route table (docs/contract.md "Routes"); the handlers live in ./handlers. */
 export function routes(parts: RouteParts): Router {
   const auth = authHandlers(parts);
@@ -36,10 +43,11 @@ export function routes(parts: RouteParts): Router {
   router.get('/auth/dropbox', parts.authLimiter, auth.start);
   router.get('/auth/dropbox/callback', parts.authLimiter, auth.callback);
   router.post('/auth/logout', form, requireCsrfToken, auth.logout);
+  router.get(['/browse/*splat', '/file/*splat'], withoutTrailingSlash);
   router.get('/browse{/*splat}', connected, browse.folder);
   router.get('/download/*splat', connected, downloadHandler);
   router.get('/file/*splat', connected, fileHandler(parts.now));
-  router.get('/search', connected, searchHandler(parts.now));
+  router.get('/search', connected, searchHandler());
   router.get('/thumbnail/*splat', connected, thumbnailHandler(parts.thumbnails));
   router.get('/events/browse{/*splat}', connected, folderEventsHandler(parts.watcher));
   return router;

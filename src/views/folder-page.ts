@@ -1,6 +1,7 @@
 import type { FolderEntry } from '../dropbox/api-client';
 import type { SortChoice, SortKey } from '../folders/sort-order';
-import { fileKindOf, formatDate, formatRelativeDate, formatSize, iconHrefOf } from './format';
+import type { Localizer } from '../i18n/localizer';
+import { fileKindOf, iconHrefOf, type FileKind } from './format';
 import { hrefOf, parentOf, splitDropboxPath } from './hrefs';
 
 /** The order a folder opens in when the address names none. */
@@ -57,11 +58,14 @@ export interface EntryRow {
   type: 'folder' | 'file';
   name: string;
   href: string;
-  kind: string;
+  kind: FileKind;
+  /** The kind in words, for screen readers. */
+  kindLabel: string;
   icon: string;
   size: string;
-  modified: string;
-  modifiedRelative: string;
+  /** The day and the time of day it was modified, in UTC; public/app.js shows them in the reader's time zone. */
+  day: string;
+  clock: string;
   modifiedIso?: string;
   /** For image files: a thumbnail URL pinned to the file's revision (so it can be cached). */
   thumbnailHref?: string;
@@ -74,7 +78,7 @@ export function thumbnailHrefOf(entry: FolderEntry, size: string): string | unde
   return `${hrefOf('/thumbnail', entry.path)}?size=${size}&rev=${encodeURIComponent(entry.rev)}`;
 }
 
-export function rowOf(entry: FolderEntry, query: string, now: number): EntryRow {
+export function rowOf(entry: FolderEntry, localizer: Localizer, query: string): EntryRow {
   const kind = fileKindOf(entry.type, entry.name);
   const parent = parentOf(entry.path);
   return {
@@ -82,10 +86,11 @@ export function rowOf(entry: FolderEntry, query: string, now: number): EntryRow 
     name: entry.name,
     href: entry.type === 'folder' ? `${hrefOf('/browse', entry.path)}${query}` : hrefOf('/file', entry.path),
     kind,
+    kindLabel: localizer.t(`kind.${kind}`),
     icon: iconHrefOf(kind),
-    size: formatSize(entry.size),
-    modified: formatDate(entry.modified),
-    modifiedRelative: formatRelativeDate(entry.modified, now),
+    size: localizer.size(entry.size),
+    day: localizer.date(entry.modified),
+    clock: localizer.time(entry.modified),
     modifiedIso: entry.modified,
     thumbnailHref: thumbnailHrefOf(entry, 'w256h256'),
     folder: { label: parent || 'Dropbox', href: `${hrefOf('/browse', parent)}${query}` },
@@ -93,25 +98,38 @@ export function rowOf(entry: FolderEntry, query: string, now: number): EntryRow 
 }
 
 export interface SortLink {
+  key: SortKey;
   label: string;
+  /** The link's name, saying what following it does: "Size, sort descending". */
+  actionLabel: string;
   href: string;
   current: boolean;
   /** Where the current choice points, for the arrow and aria-sort. */
   order?: 'ascending' | 'descending';
 }
 
-/** Links that sort by each key; the current one flips its order. */
-export function sortLinksOf(folderHref: string, presentation: Presentation): SortLink[] {
+const COLUMN_LABELS = { name: 'column.name', size: 'column.size', modified: 'column.modified' } as const;
+
+/** Links that sort by each key (the column headers of a list); the current one flips its order. */
+export function sortLinksOf(folderHref: string, presentation: Presentation, localizer: Localizer): SortLink[] {
   return (['name', 'size', 'modified'] as SortKey[]).map((key) => {
     const current = presentation.sort.key === key;
     const order = current && presentation.sort.order === 'asc' ? 'desc' : 'asc';
+    const label = localizer.t(COLUMN_LABELS[key]);
     return {
-      label: { name: 'Name', size: 'Size', modified: 'Modified' }[key],
+      key,
+      label,
+      actionLabel: localizer.t(order === 'asc' ? 'sort.ascending' : 'sort.descending', { column: label }),
       href: `${folderHref}${queryOf({ ...presentation, sort: { key, order } })}`,
       current,
       order: current ? (presentation.sort.order === 'asc' ? 'ascending' : 'descending') : undefined,
     };
   });
+}
+
+/** The List and Grid choices; `hrefOfView` keeps the rest of the address. */
+export function viewLinksOf(hrefOfView: (view: ViewMode) => string, current: ViewMode, localizer: Localizer) {
+  return (['list', 'grid'] as const).map((mode) => ({ mode, label: localizer.t(mode === 'list' ? 'view.list' : 'view.grid'), href: hrefOfView(mode), current: current === mode }));
 }
 
 /** The JSON listing of docs/contract.md: `{path, entries, hasMore, cursor?}` (search: `query` for `path`); folder pages add `complete` and `total`. */

@@ -12,7 +12,7 @@ describe('Search, file pages, thumbnails and the account summary', () => {
     const scoped = await user.agent.get('/search?q=sunset&path=%2FPhotos').expect(200);
     const links = entryLinksOf(scoped.text);
     expect(links.map((link) => link.label)).toEqual(['Sunset over the bay.jpg']);
-    expect(scoped.text).toContain('<a href="/browse/Photos/2024%20Trip">/Photos/2024 Trip</a>');
+    expect(scoped.text).toContain('<a href="/browse/Photos/2024%20Trip" title="/Photos/2024 Trip">/Photos/2024 Trip</a>');
 
     expect((await json('/search?q=notes&path=%2FPhotos').expect(200)).body).toEqual({ query: 'notes', entries: [], hasMore: false });
     const everywhere = (await json('/search?q=notes&path=%2FPhotos&everywhere=1').expect(200)).body;
@@ -33,8 +33,9 @@ describe('Search, file pages, thumbnails and the account summary', () => {
     const page = await user.agent.get('/file/Photos/Family.jpg').expect(200);
     expect(page.text).toContain('<h1>Family.jpg</h1>');
     expect(page.text).toMatch(/<dd>\d+(\.\d)? KB <span class="muted">\([\d,]+ bytes\)<\/span><\/dd>/);
-    expect(page.text).toContain('<time datetime="2023-12-24T10:30:00Z">24 Dec 2023, 10:30 UTC</time>');
-    expect(page.text).toContain('<a href="/browse/Photos">/Photos/Family.jpg</a>');
+    expect(page.text).toContain('<time datetime="2023-12-24T10:30:00Z">Dec 24, 2023, 10:30 AM UTC</time>');
+    // The folder link says where it leads; the file's path stands beside it.
+    expect(page.text).toContain('<a href="/browse/Photos" id="file-folder">Open the folder “Photos”</a> <span class="muted path">/Photos/Family.jpg</span>');
     expect(page.text).toMatch(/<img src="\/thumbnail\/Photos\/Family\.jpg\?size=w960h640&amp;rev=[0-9a-f]+" alt="Preview of Family\.jpg">/);
     const download = decodeHtml(/id="download" href="([^"]+)"/.exec(page.text)?.[1] as string);
     await user.agent.get(download).expect(302);

@@ -27,7 +27,7 @@ describe('S10 logout and S11 CSRF: disconnecting (POST /auth/logout)', () => {
     const { agent, cookie, csrf, bearer } = await connectedAgent();
     expect(await sessionIsLive(cookie)).toBe(true);
 
-    const response = await agent.post('/auth/logout').type('form').send({ _csrf: csrf }).expect(302).expect('Location', '/');
+    const response = await agent.post('/auth/logout').type('form').send({ _csrf: csrf }).expect(302).expect('Location', '/?disconnected=1');
 
     const revoke = stack.emulator.calls('auth/token/revoke').pop();
     expect(revoke).toMatchObject({ status: 200, bearer });
@@ -40,7 +40,7 @@ describe('S10 logout and S11 CSRF: disconnecting (POST /auth/logout)', () => {
   test('when the revoke call fails, then the session still ends', async () => {
     const { agent, cookie, csrf } = await connectedAgent();
     stack.emulator.injectFault('auth/token/revoke', { kind: 'server_error' });
-    await agent.post('/auth/logout').type('form').send({ _csrf: csrf }).expect(302).expect('Location', '/');
+    await agent.post('/auth/logout').type('form').send({ _csrf: csrf }).expect(302).expect('Location', '/?disconnected=1');
     expect(await sessionIsLive(cookie)).toBe(false);
   });
 

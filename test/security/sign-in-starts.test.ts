@@ -69,7 +69,7 @@ describe('Anonymous requests and sign-in starts', () => {
     let status = 302;
     while (status === 302) status = (await stack.agent().get('/auth/dropbox')).status;
     expect(status).toBe(429);
-    await agent.post('/auth/logout').type('form').send({ _csrf: csrf }).expect(302).expect('Location', '/');
+    await agent.post('/auth/logout').type('form').send({ _csrf: csrf }).expect(302).expect('Location', '/?disconnected=1');
   });
 });
 

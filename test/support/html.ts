@@ -8,7 +8,7 @@ export function decodeHtml(text: string): string {
 
 /** The entry links of a folder page: `{href, label}` with both decoded. */
 export function entryLinksOf(html: string): { href: string; label: string }[] {
-  return [...html.matchAll(/<td><svg class="icon"[^>]*><use href="[^"]+"><\/use><\/svg> <a href="([^"]+)">([^<]*)<\/a>/g)].map((match) => ({
+  return [...html.matchAll(/<td class="name"><svg class="icon"[^>]*><use href="[^"]+"><\/use><\/svg> <a href="([^"]+)"[^>]*>([^<]*)<\/a>/g)].map((match) => ({
     href: decodeHtml(match[1]),
     label: decodeHtml(match[2]),
   }));

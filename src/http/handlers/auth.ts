@@ -9,13 +9,15 @@ import type { DropboxOAuthClient, TokenGrant } from '../../dropbox/oauth-client'
 import type { FolderWatcher } from '../../folders/folder-watcher';
 import { SessionStoreError } from '../../sessions/errors';
 import { sessionCookieOptions } from '../../sessions/session-middleware';
+import type { MessageKey } from '../../i18n/catalogs';
 import type { Telemetry } from '../../telemetry/telemetry';
-import { AppError } from '../app-error';
+import { AppError, type ErrorAction } from '../app-error';
 import { csrfTokenOf } from '../middleware/csrf';
+import { localizerOf } from '../middleware/language';
 
 /** Connecting and disconnecting Dropbox: the OAuth 2 code flow with PKCE, and logout. */
 
-const TRY_AGAIN = { href: '/auth/dropbox', label: 'Try again' };
+const TRY_AGAIN: ErrorAction = { href: '/auth/dropbox', label: 'action.tryAgain' };
 const REVOKE_TIMEOUT_MS = 3000;
 /** A sign-in not finished within this long is forgotten: its session is only there to hold state and verifier. */
 const PENDING_SIGN_IN_MS = 10 * 60_000;
@@ -35,8 +37,8 @@ export interface AuthParts {
   telemetry: Telemetry;
 }
 
-function callbackError(status: number, code: string, message: string): AppError {
-  return new AppError(status, code, message, { title: 'Dropbox was not connected', action: TRY_AGAIN });
+function callbackError(status: number, code: string, message: MessageKey): AppError {
+  return new AppError(status, code, message, { title: 'errorTitle.notConnected', action: TRY_AGAIN });
 }
 
 function queryString(req: Request, name: string): string | undefined {
@@ -87,7 +89,7 @@ export function authHandlers(parts: AuthParts) {
     const returnTo = safeReturnPath(queryString(req, 'return_to'));
     if (req.session.connectedAt !== undefined) return res.redirect(302, returnTo ?? DEFAULT_RETURN_PATH);
     if (FOREIGN_SITES.has(req.get('sec-fetch-site') ?? '')) {
-      return res.render('connect', { title: 'Connect your Dropbox', continueHref: returnTo ? `/auth/dropbox?${new URLSearchParams({ return_to: returnTo })}` : '/auth/dropbox' });
+      return res.render('connect', { title: localizerOf(res).t('connect.title'), continueHref: returnTo ? `/auth/dropbox?${new URLSearchParams({ return_to: returnTo })}` : '/auth/dropbox' });
     }
     const state = newState();
     const codeVerifier = newCodeVerifier();
@@ -101,27 +103,27 @@ export function authHandlers(parts: AuthParts) {
   const callback: RequestHandler = async (req, res) => {
     const pending = req.session.oauth;
     if (!pending) {
-      throw callbackError(400, 'oauth_no_pending_request', 'This sign-in was not started in this browser, or it was already used. Please start again.');
+      throw callbackError(400, 'oauth_no_pending_request', 'errors.signInNotStarted');
     }
     const state = queryString(req, 'state');
     // A forged answer (wrong state) is ignored and leaves the person's own sign-in in place:
     // otherwise any page could cancel it by sending the browser here.
     if (state === undefined || !statesMatch(pending.state, state)) {
-      throw callbackError(400, 'oauth_state_mismatch', 'This sign-in answer does not belong to the sign-in you started, so Dropview ignored it. Please start again.');
+      throw callbackError(400, 'oauth_state_mismatch', 'errors.signInMismatch');
     }
     // The answer to our request: used once, whatever happens next, so a replay finds nothing to match.
     delete req.session.oauth;
     const error = queryString(req, 'error');
     if (error === 'access_denied') {
-      throw callbackError(403, 'oauth_access_denied', 'You chose not to give Dropview access to your Dropbox. Nothing was connected.');
+      throw callbackError(403, 'oauth_access_denied', 'errors.accessDenied');
     }
-    if (error !== undefined) throw callbackError(502, 'oauth_provider_error', 'Dropbox could not complete the sign-in. Please try again.');
+    if (error !== undefined) throw callbackError(502, 'oauth_provider_error', 'errors.tokenError');
     const code = queryString(req, 'code');
-    if (!code) throw callbackError(400, 'oauth_missing_code', 'Dropbox did not send a sign-in code. Please start again.');
+    if (!code) throw callbackError(400, 'oauth_missing_code', 'errors.noCode');
 
     const grant = await oauth.exchangeCode(code, pending.codeVerifier).catch((failure: unknown) => {
       if (isDropboxFailure(failure, 'oauth') && failure.failure.error === 'invalid_grant') {
-        throw callbackError(400, 'oauth_code_rejected', 'This sign-in has expired or was already used. Please start again.');
+        throw callbackError(400, 'oauth_code_rejected', 'errors.codeRejected');
       }
       throw failure;
     });
@@ -151,7 +153,8 @@ export function authHandlers(parts: AuthParts) {
     // Thumbnails and pages of this account may sit in the browser's cache: the next person at
     // this computer should not find them.
     res.setHeader('Clear-Site-Data', '"cache", "storage"');
-    res.redirect(302, '/');
+    // The home page then says that it worked.
+    res.redirect(302, '/?disconnected=1');
   };
 
   return { start, callback, logout };

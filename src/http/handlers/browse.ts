@@ -3,10 +3,11 @@ import type { FolderEntry } from '../../dropbox/api-client';
 import { isRouteError } from '../../dropbox/errors';
 import type { FolderIndex, FolderPage } from '../../folders/folder-index';
 import type { IndexEntry } from '../../folders/folder-snapshot';
-import { breadcrumbsOf, loadMoreForm, presentationFrom, queryOf, sortLinksOf, type Presentation } from '../../views/folder-page';
+import { breadcrumbsOf, loadMoreForm, presentationFrom, queryOf, sortLinksOf, viewLinksOf, type Presentation } from '../../views/folder-page';
 import type { EntryRows } from '../../views/entry-rows';
 import { hrefOf } from '../../views/hrefs';
 import { cursorFrom, dropboxPathOf, segmentsOf } from '../dropbox-path';
+import { localizerOf } from '../middleware/language';
 import { dropboxOf } from '../session-dropbox';
 
 /** Folder pages: a page of a folder in the order asked for, from its folder index (src/folders). */
@@ -60,11 +61,12 @@ export function browseHandlers({ folders, entryRows, listPageSize }: BrowseParts
     const folderPath = page.displayPath;
     res.format({
       html: () => {
+        const localizer = localizerOf(res);
         const query = queryOf(presentation);
         const folderHref = hrefOf('/browse', folderPath);
         const crumbs = breadcrumbsOf(folderPath, query);
         const renderingKey = `${page.version}\n${presentation.sort.key}.${presentation.sort.order}\n${after ?? ''}\n${through ?? ''}`;
-        const rows = entryRows.html(renderingKey, () => page.entries.map((entry) => entryOf(folderPath, entry)), presentation.view, query);
+        const rows = entryRows.html(renderingKey, () => page.entries.map((entry) => entryOf(folderPath, entry)), presentation.view, query, localizer);
         const locals = {
           title: crumbs[crumbs.length - 1].label,
           crumbs,
@@ -72,8 +74,8 @@ export function browseHandlers({ folders, entryRows, listPageSize }: BrowseParts
           empty: page.entries.length === 0,
           presentation,
           searchPath: folderPath,
-          sortLinks: sortLinksOf(folderHref, presentation),
-          viewLinks: (['list', 'grid'] as const).map((mode) => ({ mode, href: `${folderHref}${queryOf({ ...presentation, view: mode })}`, current: presentation.view === mode })),
+          sortLinks: sortLinksOf(folderHref, presentation, localizer),
+          viewLinks: viewLinksOf((view) => `${folderHref}${queryOf({ ...presentation, view })}`, presentation.view, localizer),
           folderHref: `${folderHref}${query}`,
           eventsHref: `/events${folderHref}?${new URLSearchParams({ version: page.version })}`,
           loadMore: page.hasMore && page.cursor ? loadMoreForm(folderHref, presentation, page.cursor) : undefined,
@@ -84,6 +86,7 @@ export function browseHandlers({ folders, entryRows, listPageSize }: BrowseParts
           truncated: page.truncated,
           stale: page.stale,
           total: page.total,
+          shown: page.entries.length,
         };
         res.render('browse', locals, (error: Error | null, html: string) => {
           if (error) return next(error);
@@ -114,7 +117,7 @@ export function browseHandlers({ folders, entryRows, listPageSize }: BrowseParts
   /** @route GET / : the invitation to connect; a connected person goes on to their root folder (`folder`). */
   const welcome: RequestHandler = (req, res, next) => {
     if (req.session.connectedAt !== undefined) return next();
-    res.render('home', { title: 'Connect your Dropbox' });
+    res.render('home', { title: localizerOf(res).t('home.pageTitle'), disconnected: req.query.disconnected === '1' });
   };
 
   return { folder, welcome };

@@ -12,7 +12,7 @@ export const downloadHandler: RequestHandler = async (req, res) => {
     res.redirect(302, await dropboxOf(res).temporaryLink(path));
   } catch (error) {
     if (isRouteError(error, 'not_file')) {
-      throw new AppError(400, 'not_a_file', 'This is a folder, and only files can be downloaded.', { title: 'That is a folder', action: { href: hrefOf('/browse', path), label: 'Open the folder' } });
+      throw new AppError(400, 'not_a_file', 'errors.notAFile', { title: 'errorTitle.isFolder', action: { href: hrefOf('/browse', path), label: 'action.openFolder' } });
     }
     throw error;
   }

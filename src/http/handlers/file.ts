@@ -1,8 +1,9 @@
 import type { RequestHandler } from 'express';
-import { fileKindOf, formatDate, formatRelativeDate, formatSize } from '../../views/format';
+import { fileKindOf } from '../../views/format';
 import { breadcrumbsOf, thumbnailHrefOf } from '../../views/folder-page';
 import { hrefOf, parentOf } from '../../views/hrefs';
 import { dropboxPathOf, segmentsOf } from '../dropbox-path';
+import { localizerOf } from '../middleware/language';
 import { dropboxOf } from '../session-dropbox';
 
 /** @route GET /file/*splat : a file's page: what it is, a preview for images, a download button. */
@@ -11,22 +12,25 @@ export function fileHandler(now: () => number): RequestHandler {
     const path = dropboxPathOf(segmentsOf(req));
     const entry = await dropboxOf(res).metadata(path);
     if (entry.type === 'folder') return res.redirect(302, hrefOf('/browse', path));
-    const crumbs = breadcrumbsOf(parentOf(entry.path));
+    const localizer = localizerOf(res);
+    const folder = parentOf(entry.path);
+    const crumbs = breadcrumbsOf(folder);
     res.render('file', {
       title: entry.name,
       crumbs: [...crumbs, { label: entry.name, href: hrefOf('/file', entry.path) }],
       file: {
         name: entry.name,
         path: entry.path,
-        kind: fileKindOf('file', entry.name),
-        size: formatSize(entry.size),
-        bytes: entry.size?.toLocaleString('en-US'),
-        modified: formatDate(entry.modified),
-        modifiedRelative: formatRelativeDate(entry.modified, now()),
+        kind: localizer.t(`kind.${fileKindOf('file', entry.name)}`),
+        size: localizer.size(entry.size),
+        bytes: entry.size === undefined ? undefined : localizer.plural('file.bytes', entry.size),
+        modified: `${localizer.date(entry.modified)}, ${localizer.time(entry.modified)}`,
+        modifiedRelative: localizer.relative(entry.modified, now()),
         modifiedIso: entry.modified,
         previewHref: thumbnailHrefOf(entry, 'w960h640'),
         downloadHref: hrefOf('/download', entry.path),
-        folderHref: hrefOf('/browse', parentOf(entry.path)),
+        folderHref: hrefOf('/browse', folder),
+        folderLabel: crumbs[crumbs.length - 1].label,
       },
     });
   };

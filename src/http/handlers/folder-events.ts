@@ -33,7 +33,7 @@ export function folderEventsHandler(watcher: FolderWatcher): RequestHandler {
     };
     const opened = watcher.open(client, path);
     if (!opened.ok) {
-      throw new AppError(503, 'live_updates_busy', 'Live updates are busy on this server; the folder still works, reload it to see changes.', { retryAfter: 60 });
+      throw new AppError(503, 'live_updates_busy', 'errors.liveBusy', { retryAfter: 60 });
     }
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.write(`retry: ${RECONNECT_MS}\n\n`);

@@ -17,7 +17,7 @@ export function thumbnailHandler(thumbnails: ThumbnailBatcher): RequestHandler {
   return async (req, res) => {
     const path = dropboxPathOf(segmentsOf(req));
     const size = typeof req.query.size === 'string' ? req.query.size : 'w256h256';
-    if (!SIZES.includes(size)) throw new AppError(400, 'bad_thumbnail_size', `Thumbnail sizes are ${SIZES.join(', ')}.`);
+    if (!SIZES.includes(size)) throw new AppError(400, 'bad_thumbnail_size', { key: 'errors.thumbnailSizes', params: { sizes: SIZES.join(', ') } });
     const rev = typeof req.query.rev === 'string' && /^[0-9a-f]{9,64}$/.test(req.query.rev) ? req.query.rev : undefined;
     const pinnedTag = rev ? `"${rev}-${size}"` : undefined;
     if (pinnedTag && req.get('if-none-match') === pinnedTag) {
@@ -28,7 +28,7 @@ export function thumbnailHandler(thumbnails: ThumbnailBatcher): RequestHandler {
     const thumbnail = await dropboxOf(res).call((auth) => thumbnails.get(auth, path, size));
     if (!thumbnail.ok) {
       res.setHeader('Cache-Control', 'no-store');
-      throw new AppError(404, 'no_thumbnail', 'There is no preview for this file.', { logTag: thumbnail.reason });
+      throw new AppError(404, 'no_thumbnail', 'errors.noThumbnail', { logTag: thumbnail.reason });
     }
     // Immutable only when the address names the revision Dropbox just made it from: a made-up
     // or outdated rev is not kept for a day.

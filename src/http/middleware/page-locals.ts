@@ -1,5 +1,5 @@
-import type { Request, RequestHandler } from 'express';
-import { formatSize } from '../../views/format';
+import type { Request, RequestHandler, Response } from 'express';
+import { localizerOf } from './language';
 import { csrfTokenOf } from './csrf';
 
 /**
@@ -10,13 +10,13 @@ import { csrfTokenOf } from './csrf';
  * its page must then offer to connect, not to search or disconnect.
  */
 
-function accountOf(req: Request) {
+function accountOf(req: Request, res: Response) {
   const account = req.session.account;
   if (!account || req.session.connectedAt === undefined) return undefined;
   return {
     ...account,
-    usedLabel: formatSize(account.used),
-    allocatedLabel: formatSize(account.allocated),
+    usedLabel: localizerOf(res).size(account.used),
+    allocatedLabel: localizerOf(res).size(account.allocated),
     percent: account.allocated ? Math.min(100, Math.round((account.used / account.allocated) * 100)) : 0,
   };
 }
@@ -28,7 +28,7 @@ export const pageLocals: RequestHandler = (req, res, next) => {
   Object.defineProperties(res.locals, {
     connected: { enumerable: true, get: isConnected },
     csrfToken: { enumerable: true, get: () => (isConnected() ? csrfTokenOf(req) : undefined) },
-    account: { enumerable: true, get: () => accountOf(req) },
+    account: { enumerable: true, get: () => accountOf(req, res) },
   });
   next();
 };

@@ -43,10 +43,15 @@ export function authRateLimit(settings: AuthRateLimitSettings): RequestHandler {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const retryAfter = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + options.windowMs) - Date.now()) / 1000));
       next(
-        new AppError(429, 'too_many_requests', `Too many sign-in requests from your network. Please try again in ${Math.ceil(retryAfter / 60)} minutes.`, {
-          title: 'Too many attempts',
-          retryAfter,
-        }),
+        new AppError(
+          429,
+          'too_many_requests',
+          { key: 'errors.tooManySignIns', params: { minutes: Math.ceil(retryAfter / 60) } },
+          {
+            title: 'errorTitle.tooMany',
+            retryAfter,
+          },
+        ),
       );
     },
   });

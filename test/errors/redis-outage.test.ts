@@ -1,21 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connect } from '../support/oauth-dance';
 import { freePort } from '../support/ports';
-import { waitForRedis } from '../support/redis';
+import { startOwnRedis, stopOwnRedis } from '../support/redis';
 import { startStack, type Stack } from '../support/stack';
-
-/** A Redis of this test's own, so stopping it disturbs nothing else. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await waitForRedis(`redis://127.0.0.1:${port}`, 5000);
-  return server;
-}
-
-async function stopRedis(server: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => server.once('exit', resolve));
-  server.kill('SIGTERM');
-  await exited;
-}
 
 describe('When the session store (Redis) goes away', () => {
   let port: number;
@@ -23,7 +10,7 @@ describe('When the session store (Redis) goes away', () => {
   let stack: Stack;
   beforeAll(async () => {
     port = await freePort();
-    redis = await startRedis(port);
+    redis = await startOwnRedis(port);
     stack = await startStack({ env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
   });
   afterAll(async () => {
@@ -36,7 +23,7 @@ describe('When the session store (Redis) goes away', () => {
     await connect(agent);
     await agent.get('/browse').expect(200);
 
-    await stopRedis(redis);
+    await stopOwnRedis(redis);
     const started = Date.now();
     const page = await agent.get('/browse').set('Accept', 'text/html');
     expect(page.status).toBe(503);
@@ -46,7 +33,7 @@ describe('When the session store (Redis) goes away', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     await stack.agent().get('/healthz').expect(200, { status: 'ok' });
 
-    redis = await startRedis(port);
+    redis = await startOwnRedis(port);
     // Sessions lived only in the old process (no persistence), so the user connects again.
     const deadline = Date.now() + 10_000;
     while ((await stack.agent().get('/readyz')).status !== 200) {

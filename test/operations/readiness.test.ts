@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { moved, scrape, TEST_METRICS_TOKEN } from '../support/metrics';
 import { connect } from '../support/oauth-dance';
 import { freePort } from '../support/ports';
-import { waitForRedis } from '../support/redis';
+import { startOwnRedis, stopOwnRedis } from '../support/redis';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -12,26 +12,13 @@ import { startStack, type Stack } from '../support/stack';
  * metrics count what the outage did to Redis commands.
  */
 
-/** A Redis of this test's own, so stopping it disturbs nothing else. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await waitForRedis(`redis://127.0.0.1:${port}`, 5000);
-  return server;
-}
-
-async function stopRedis(server: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => server.once('exit', resolve));
-  server.kill('SIGTERM');
-  await exited;
-}
-
 describe('Liveness and readiness', () => {
   let port: number;
   let redis: ChildProcess;
   let stack: Stack;
   beforeAll(async () => {
     port = await freePort();
-    redis = await startRedis(port);
+    redis = await startOwnRedis(port);
     stack = await startStack({ env: { REDIS_URL: `redis://127.0.0.1:${port}`, METRICS_TOKEN: TEST_METRICS_TOKEN } });
   });
   afterAll(async () => {
@@ -49,7 +36,7 @@ describe('Liveness and readiness', () => {
     await connect(agent);
     await agent.get('/browse').expect(200);
 
-    await stopRedis(redis);
+    await stopOwnRedis(redis);
     const before = await scrape(stack);
     await stack.agent().get('/readyz').expect(503, { status: 'unavailable' });
     await stack.agent().get('/healthz').expect(200, { status: 'ok' });
@@ -58,7 +45,7 @@ describe('Liveness and readiness', () => {
     // The page's session read (connect-redis' GET) failed at once: no connection, no queue.
     expect(moved(before, after, 'dropview_redis_command_errors_total', { command: 'GET' })).toBe(1);
 
-    redis = await startRedis(port);
+    redis = await startOwnRedis(port);
     const deadline = Date.now() + 10_000;
     while ((await stack.agent().get('/readyz')).status !== 200) {
       if (Date.now() > deadline) throw new Error('/readyz did not turn 200 within 10 s of Redis returning');

@@ -14,13 +14,9 @@ describe('Graceful shutdown', () => {
   });
   afterAll(async () => emulator.close());
 
-  test('when SIGTERM arrives with a request in flight, then that request completes, new connections are refused and the process exits 0', async () => {
-    const {
-      process: server,
-      port,
-      output,
-      untilOutput,
-    } = await startServerProcess({
+  /** Dropview as a real process on this test's emulator, so it can be sent signals. */
+  const startDropview = () =>
+    startServerProcess({
       PORT: '0',
       REDIS_URL: process.env.REDIS_URL,
       SESSION_SECRET: TEST_SESSION_SECRET,
@@ -28,7 +24,11 @@ describe('Graceful shutdown', () => {
       DROPBOX_APP_SECRET: emulator.app.secret,
       DROPBOX_AUTHORIZE_URL: `${emulator.url}/oauth2/authorize`,
       DROPBOX_API_URL: emulator.url,
+      DROPBOX_NOTIFY_URL: emulator.url,
     });
+
+  test('when SIGTERM arrives with a request in flight, then that request completes, new connections are refused and the process exits 0', async () => {
+    const { process: server, port, output, untilOutput } = await startDropview();
     const base = `http://localhost:${port}`;
     emulator.registerRedirectUri(`${base}/auth/dropbox/callback`);
     const agent = request.agent(base);
@@ -61,16 +61,7 @@ describe('Graceful shutdown', () => {
   });
 
   test("when SIGTERM arrives while a folder page's event stream is open, then the stream ends at once and the process exits without waiting out the grace", async () => {
-    const { process: server, port } = await startServerProcess({
-      PORT: '0',
-      REDIS_URL: process.env.REDIS_URL,
-      SESSION_SECRET: TEST_SESSION_SECRET,
-      DROPBOX_APP_KEY: emulator.app.key,
-      DROPBOX_APP_SECRET: emulator.app.secret,
-      DROPBOX_AUTHORIZE_URL: `${emulator.url}/oauth2/authorize`,
-      DROPBOX_API_URL: emulator.url,
-      DROPBOX_NOTIFY_URL: emulator.url,
-    });
+    const { process: server, port } = await startDropview();
     const base = `http://localhost:${port}`;
     emulator.registerRedirectUri(`${base}/auth/dropbox/callback`);
     const agent = request.agent(base);
@@ -93,19 +84,7 @@ describe('Graceful shutdown', () => {
   });
 
   test('when SIGTERM arrives, then /readyz answers 503 at once on a connection still being served while /healthz stays 200, and the request in flight completes', async () => {
-    const {
-      process: server,
-      port,
-      untilOutput,
-    } = await startServerProcess({
-      PORT: '0',
-      REDIS_URL: process.env.REDIS_URL,
-      SESSION_SECRET: TEST_SESSION_SECRET,
-      DROPBOX_APP_KEY: emulator.app.key,
-      DROPBOX_APP_SECRET: emulator.app.secret,
-      DROPBOX_AUTHORIZE_URL: `${emulator.url}/oauth2/authorize`,
-      DROPBOX_API_URL: emulator.url,
-    });
+    const { process: server, port, untilOutput } = await startDropview();
     const base = `http://localhost:${port}`;
     emulator.registerRedirectUri(`${base}/auth/dropbox/callback`);
     const cookie = sessionCookieOf((await connect(request.agent(base))).response) as string;

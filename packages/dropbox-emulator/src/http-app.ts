@@ -6,6 +6,7 @@ import { answerWithFault, type CallerGrant, type FaultPlan } from './faults';
 import { after } from './latency';
 import { authorizeRoutes } from './routes/oauth-authorize';
 import { tokenRoutes } from './routes/oauth-token';
+import { contentRoutes } from './routes/files-content';
 import { rpcRoutes } from './routes/rpc';
 import { temporaryFileRoutes } from './routes/temporary-files';
 
@@ -83,6 +84,8 @@ export function buildHttpApp(ctx: EmulatorContext, parts: HttpAppParts): express
   if (parts.control) app.use('/__emulator', parts.control);
   app.use(authorizeRoutes(ctx));
   app.use(tokenRoutes(ctx));
+  // Before the RPC table, which would call these unknown functions.
+  app.use(contentRoutes(ctx));
   app.use(rpcRoutes(ctx));
   app.use(temporaryFileRoutes(ctx));
   app.use((_req, res) => void res.status(404).type('text').send('Not found'));

@@ -28,7 +28,17 @@ export interface HttpAppParts extends RouteParts {
   root: string;
 }
 
-function securityHeaders(isProduction: boolean) {
+/**
+ * Where <audio> and <video> may load from: Dropbox's temporary links, and nothing else. Real
+ * links are on `https://<random>.dl.dropboxusercontent.com`; a stand-in Dropbox (the emulator
+ * in demo mode and tests) serves them from its own origin, the content host's.
+ */
+export function mediaSourcesOf(contentUrl: string): string[] {
+  const content = new URL(contentUrl);
+  return content.hostname === 'content.dropboxapi.com' ? ['https://*.dl.dropboxusercontent.com'] : [content.origin];
+}
+
+function securityHeaders(isProduction: boolean, mediaSources: string[]) {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -39,6 +49,9 @@ function securityHeaders(isProduction: boolean) {
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
+        mediaSrc: mediaSources,
+        // The viewers' frames: PDFs and Dropbox previews, served by Dropview itself (sandboxed).
+        frameSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
@@ -69,7 +82,7 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   Object.assign(app.locals, { demoMode: config.demoMode, connected: false, account: undefined, csrfToken: undefined });
 
   app.use(createHttpLogger(logger, { logPaths: config.logRequestPaths, trustProxy: config.trustProxy > 0 }));
-  app.use(securityHeaders(config.isProduction));
+  app.use(securityHeaders(config.isProduction, mediaSourcesOf(config.dropbox.contentUrl)));
   app.use('/public', express.static(path.join(parts.root, 'public'), { index: false, maxAge: '1h' }));
   app.get(
     '/healthz',

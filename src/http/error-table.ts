@@ -13,6 +13,10 @@ import { isCsrfError } from './middleware/csrf';
 
 const RECONNECT = { title: 'Please connect Dropbox again', action: CONNECT_ACTION };
 
+/** files/download_zip's limits, as Dropbox states them. */
+const ZIP_LIMITS =
+  'Dropbox makes a .zip of a folder only when the folder is under 20 GB, every file in it is under 4 GB, and it holds fewer than 10,000 files and folders (the folder itself included).';
+
 const CONNECTION: Record<ConnectionProblem, () => AppError> = {
   not_connected: () => new AppError(401, 'not_connected', 'Connect your Dropbox account to browse your files.', { action: CONNECT_ACTION, logTag: 'not_connected' }),
   revoked: () =>
@@ -38,11 +42,26 @@ function fromDropbox(error: DropboxError): AppError {
           return new AppError(404, 'not_found', 'This file or folder does not exist in your Dropbox. It may have been moved or deleted.', { logTag, action: HOME_FOLDER_ACTION });
         case 'malformed_path':
           return new AppError(400, 'malformed_path', 'That is not a valid Dropbox path.', { logTag, action: HOME_FOLDER_ACTION });
+        case 'too_large':
+          if (error.route !== 'files/download_zip') break;
+          return new AppError(409, 'zip_too_large', `This folder is too large to download as a .zip. ${ZIP_LIMITS} Download its subfolders or files one by one instead.`, {
+            logTag,
+            title: 'Too large for a .zip',
+            action: HOME_FOLDER_ACTION,
+          });
+        case 'too_many_files':
+          if (error.route !== 'files/download_zip') break;
+          return new AppError(409, 'zip_too_many_files', `This folder holds too many items to download as a .zip. ${ZIP_LIMITS} Download its subfolders one by one instead.`, {
+            logTag,
+            title: 'Too many files for a .zip',
+            action: HOME_FOLDER_ACTION,
+          });
+        case 'unsupported_file':
+          return new AppError(409, 'unsupported_file', 'Dropbox cannot hand over the bytes of this file (a cloud document such as a Google Doc). Open it in Dropbox instead.', { logTag });
         case 'restricted_content':
           return new AppError(403, 'restricted_content', 'Dropbox restricts access to this item.', { logTag });
-        default:
-          return new AppError(409, 'dropbox_refused', 'Dropbox could not do that for this item.', { logTag, title: 'Dropbox said no' });
       }
+      return new AppError(409, 'dropbox_refused', 'Dropbox could not do that for this item.', { logTag, title: 'Dropbox said no' });
     case 'unauthorized':
       return new AppError(401, 'dropbox_unauthorized', 'Dropbox no longer accepts this connection. Please connect again.', { ...RECONNECT, logTag });
     case 'forbidden':

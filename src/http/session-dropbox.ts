@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { KeeperSession, SessionChange, TokenKeeper } from '../auth/token-keeper';
 import type { DropboxApiClient, DropboxAuth } from '../dropbox/api-client';
+import type { FileSource } from '../files/file-preview';
 import type { FolderSource } from '../folders/folder-index';
 
 /**
@@ -10,7 +11,7 @@ import type { FolderSource } from '../folders/folder-index';
  * request keeps using it, and if the session ends meanwhile its calls fail and another view
  * resumes the read.
  */
-export class SessionDropbox implements FolderSource {
+export class SessionDropbox implements FolderSource, FileSource {
   private constructor(
     private readonly session: KeeperSession,
     private readonly keeper: TokenKeeper,
@@ -60,6 +61,22 @@ export class SessionDropbox implements FolderSource {
 
   temporaryLink(path: string) {
     return this.call((auth) => this.api.getTemporaryLink(auth, path));
+  }
+
+  download(path: string, maxBytes: number) {
+    return this.call((auth) => this.api.download(auth, path, maxBytes));
+  }
+
+  downloadStream(path: string, signal: AbortSignal) {
+    return this.call((auth) => this.api.downloadStream(auth, path, signal));
+  }
+
+  preview(path: string, maxBytes: number) {
+    return this.call((auth) => this.api.getPreview(auth, path, maxBytes));
+  }
+
+  downloadZip(path: string, signal: AbortSignal) {
+    return this.call((auth) => this.api.downloadZip(auth, path, signal));
   }
 
   search(query: string, path: string, maxResults: number) {

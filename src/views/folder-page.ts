@@ -1,4 +1,5 @@
 import type { FolderEntry } from '../dropbox/api-client';
+import { hasThumbnail } from '../file-types/file-types';
 import type { SortChoice, SortKey } from '../folders/sort-order';
 import { fileKindOf, formatDate, formatRelativeDate, formatSize, iconHrefOf } from './format';
 import { hrefOf, parentOf, splitDropboxPath } from './hrefs';
@@ -70,7 +71,8 @@ export interface EntryRow {
 }
 
 export function thumbnailHrefOf(entry: FolderEntry, size: string): string | undefined {
-  if (entry.type !== 'file' || fileKindOf('file', entry.name) !== 'image' || !entry.rev) return undefined;
+  // SVG, HEIC and photos over 20 MB get no thumbnail from Dropbox: their icon shows instead of a broken image.
+  if (entry.type !== 'file' || !hasThumbnail(entry.name, entry.size) || !entry.rev) return undefined;
   return `${hrefOf('/thumbnail', entry.path)}?size=${size}&rev=${encodeURIComponent(entry.rev)}`;
 }
 
@@ -80,7 +82,8 @@ export function rowOf(entry: FolderEntry, query = '', now = Date.now()): EntryRo
   return {
     type: entry.type,
     name: entry.name,
-    href: entry.type === 'folder' ? `${hrefOf('/browse', entry.path)}${query}` : hrefOf('/file', entry.path),
+    // The presentation goes along to a file's page too: a photo steps through the folder in the order it was shown in.
+    href: `${hrefOf(entry.type === 'folder' ? '/browse' : '/file', entry.path)}${query}`,
     kind,
     icon: iconHrefOf(kind),
     size: formatSize(entry.size),

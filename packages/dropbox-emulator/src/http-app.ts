@@ -60,6 +60,10 @@ function record(ctx: EmulatorContext, journal: CallJournal, route: string, req: 
   // Read now: a code is gone once redeemed.
   entry.accountId = callerGrantOf(ctx, route, req).account?.accountId;
   journal.record(entry);
+  res.on('close', () => {
+    entry.cutOff = !res.writableFinished;
+    entry.bytesSent = req.socket.bytesWritten;
+  });
   res.on('finish', () => {
     entry.status = res.statusCode;
     entry.grantType = tokenParam(req, 'grant_type');

@@ -1,32 +1,120 @@
 import type { RequestHandler } from 'express';
-import { fileKindOf, formatDate, formatRelativeDate, formatSize } from '../../views/format';
-import { breadcrumbsOf, thumbnailHrefOf } from '../../views/folder-page';
-import { hrefOf, parentOf } from '../../views/hrefs';
+import type { FolderEntry } from '../../dropbox/api-client';
+import { isTextViewer, readText, TEXT_VIEW_MAX_BYTES, viewerOf, type ViewerKind } from '../../files/file-preview';
+import { photoStepsOf } from '../../files/photo-steps';
+import type { FolderIndex } from '../../folders/folder-index';
+import { csvTable, linesOf, markdownHtml } from '../../views/file-viewers';
+import { fileKindOf, formatDate, formatRelativeDate, formatSize, iconHrefOf } from '../../views/format';
+import { breadcrumbsOf, presentationFrom, queryOf, thumbnailHrefOf, type Presentation } from '../../views/folder-page';
+import { dropboxWebHrefOf, hrefOf, parentOf } from '../../views/hrefs';
 import { dropboxPathOf, segmentsOf } from '../dropbox-path';
-import { dropboxOf } from '../session-dropbox';
+import { dropboxOf, type SessionDropbox } from '../session-dropbox';
 
-/** @route GET /file/*splat : a file's page: what it is, a preview for images, a download button. */
-export function fileHandler(now: () => number): RequestHandler {
+/**
+ * @route GET /file/*splat[?sort=&order=&view=] : a file's page: its facts, Download, Open in
+ * Dropbox, and the file itself in the viewer its kind opens in (file-preview.ts). The folder's
+ * presentation in the address orders a photo's previous and next.
+ */
+
+export interface FileParts {
+  folders: FolderIndex;
+  now: () => number;
+}
+
+/** What partials/viewer.ejs shows, by kind. */
+type ViewerModel =
+  | { kind: 'image'; src: string; fullHref: string; previous?: { href: string; name: string }; next?: { href: string; name: string }; position?: number; count?: number }
+  | { kind: 'text' | 'code'; lines: string[]; replaced: boolean }
+  | { kind: 'markdown'; html: string; replaced: boolean }
+  | { kind: 'csv'; header: string[]; rows: string[][]; cut: boolean; replaced: boolean }
+  | { kind: 'too_big'; limit: string }
+  | { kind: 'pdf'; src: string }
+  | { kind: 'document' | 'spreadsheet'; src: string }
+  | { kind: 'audio' | 'video'; src: string; type?: string }
+  | { kind: 'none' };
+
+const MEDIA_TYPES: Record<string, string> = {
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+  ogg: 'audio/ogg',
+  oga: 'audio/ogg',
+  opus: 'audio/ogg',
+  m4a: 'audio/mp4',
+  aac: 'audio/aac',
+  flac: 'audio/flac',
+  mp4: 'video/mp4',
+  m4v: 'video/mp4',
+  webm: 'video/webm',
+  ogv: 'video/ogg',
+  mov: 'video/quicktime',
+};
+
+async function viewerModelOf(kind: ViewerKind, entry: FolderEntry, dropbox: SessionDropbox, folders: FolderIndex, presentation: Presentation): Promise<ViewerModel> {
+  const path = entry.path;
+  if (isTextViewer(kind)) {
+    if ((entry.size ?? 0) > TEXT_VIEW_MAX_BYTES) return { kind: 'too_big', limit: formatSize(TEXT_VIEW_MAX_BYTES) };
+    const { text, replaced } = await readText(dropbox, path);
+    if (kind === 'markdown') return { kind, html: markdownHtml(text), replaced };
+    if (kind === 'csv') return { kind, ...csvTable(text), replaced };
+    return { kind, lines: linesOf(text), replaced };
+  }
+  switch (kind) {
+    case 'image': {
+      const query = queryOf(presentation);
+      const steps = await photoStepsOf(folders, dropbox, parentOf(path), entry.name, presentation.sort);
+      const stepTo = (name: string | undefined) => (name ? { href: `${hrefOf('/file', `${parentOf(path)}/${name}`)}${query}`, name } : undefined);
+      return {
+        kind,
+        src: thumbnailHrefOf(entry, 'w2048h1536') ?? hrefOf('/content', path),
+        fullHref: hrefOf('/content', path),
+        previous: stepTo(steps?.previous),
+        next: stepTo(steps?.next),
+        position: steps?.position,
+        count: steps?.count,
+      };
+    }
+    case 'pdf':
+      return { kind, src: hrefOf('/content', path) };
+    case 'document':
+    case 'spreadsheet':
+      return { kind, src: hrefOf('/preview', path) };
+    case 'audio':
+    case 'video':
+      return { kind, src: await dropbox.temporaryLink(path), type: MEDIA_TYPES[entry.name.slice(entry.name.lastIndexOf('.') + 1).toLowerCase()] };
+    default:
+      return { kind: 'none' };
+  }
+}
+
+export function fileHandler({ folders, now }: FileParts): RequestHandler {
   return async (req, res) => {
     const path = dropboxPathOf(segmentsOf(req));
-    const entry = await dropboxOf(res).metadata(path);
+    const dropbox = dropboxOf(res);
+    const entry = await dropbox.metadata(path);
     if (entry.type === 'folder') return res.redirect(302, hrefOf('/browse', path));
-    const crumbs = breadcrumbsOf(parentOf(entry.path));
+    const presentation = presentationFrom(req.query);
+    const folderPath = parentOf(entry.path);
+    const query = queryOf(presentation);
+    const crumbs = breadcrumbsOf(folderPath, query);
+    const kind = fileKindOf('file', entry.name);
+    const viewer = await viewerModelOf(viewerOf(entry.name, entry.size), entry, dropbox, folders, presentation);
     res.render('file', {
       title: entry.name,
-      crumbs: [...crumbs, { label: entry.name, href: hrefOf('/file', entry.path) }],
+      crumbs: [...crumbs, { label: entry.name, href: `${hrefOf('/file', entry.path)}${query}` }],
+      viewer,
       file: {
         name: entry.name,
         path: entry.path,
-        kind: fileKindOf('file', entry.name),
+        kind,
+        icon: iconHrefOf(kind),
         size: formatSize(entry.size),
         bytes: entry.size?.toLocaleString('en-US'),
         modified: formatDate(entry.modified),
         modifiedRelative: formatRelativeDate(entry.modified, now()),
         modifiedIso: entry.modified,
-        previewHref: thumbnailHrefOf(entry, 'w960h640'),
         downloadHref: hrefOf('/download', entry.path),
-        folderHref: hrefOf('/browse', parentOf(entry.path)),
+        dropboxHref: dropboxWebHrefOf(entry.path),
+        folderHref: `${hrefOf('/browse', folderPath)}${query}`,
       },
     });
   };

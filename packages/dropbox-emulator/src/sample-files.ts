@@ -1,6 +1,7 @@
 import { simpleDocx, simplePdf, simpleXlsx, toneWav } from './documents';
 import type { FileTree } from './tree/file-tree';
 import { gradientJpeg } from './images';
+import { SAMPLE_VIDEO_WEBM } from './sample-video';
 
 /**
  * The demo account's files: nested folders, a folder of 2,500 files, images, and names with
@@ -97,6 +98,7 @@ function addViewerSamples(tree: FileTree): void {
   ];
   tree.addFile(`${VIEWERS_FOLDER}/Budget.xlsx`, { content: simpleXlsx(budget, day('2025-06-17')), modified: day('2025-06-17') });
   tree.addFile(`${VIEWERS_FOLDER}/Chime.wav`, { content: toneWav(1.5, 660), modified: day('2025-06-18') });
+  tree.addFile(`${VIEWERS_FOLDER}/Harbour clip.webm`, { content: SAMPLE_VIDEO_WEBM, modified: day('2025-06-20') });
   tree.addFile(`${VIEWERS_FOLDER}/Logo.svg`, { content: SAMPLE_SVG, modified: day('2025-06-19') });
 }
 

@@ -192,15 +192,18 @@ describe('Temporary links seek: Range on the link', () => {
 });
 
 describe('Demo sample files: one of each kind the viewers show', () => {
-  test('when the Viewers folder is listed, then it holds photos, text, Markdown, CSV, JSON, code, PDF, Word, Excel, audio and SVG, and the Office files are real zips', async () => {
+  test('when the Viewers folder is listed, then it holds photos, text, Markdown, CSV, JSON, code, PDF, Word, Excel, audio, video and SVG, and the Office files are real zips', async () => {
     const names = emulator.tree.list(VIEWERS_FOLDER).map((node) => node.name);
     expect(names.filter((name) => name.endsWith('.jpg')).length).toBeGreaterThanOrEqual(3);
-    for (const extension of ['txt', 'md', 'csv', 'json', 'ts', 'pdf', 'docx', 'xlsx', 'wav', 'svg']) expect(names.some((name) => name.endsWith(`.${extension}`))).toBe(true);
+    for (const extension of ['txt', 'md', 'csv', 'json', 'ts', 'pdf', 'docx', 'xlsx', 'wav', 'webm', 'svg']) expect(names.some((name) => name.endsWith(`.${extension}`))).toBe(true);
     const docx = await unzip((await contentCall('files/download', { path: `${VIEWERS_FOLDER}/Letter.docx` })).bytes);
     expect(docx.get('word/document.xml')?.toString()).toContain('Dear reader,');
     const xlsx = await unzip((await contentCall('files/download', { path: `${VIEWERS_FOLDER}/Budget.xlsx` })).bytes);
     expect(xlsx.get('xl/worksheets/sheet1.xml')?.toString()).toContain('<t>Ferry</t>');
     const wav = (await contentCall('files/download', { path: `${VIEWERS_FOLDER}/Chime.wav` })).bytes;
     expect([wav.toString('ascii', 0, 4), wav.toString('ascii', 8, 12), wav.readUInt32LE(40)]).toEqual(['RIFF', 'WAVE', wav.length - 44]);
+    // WebM starts with an EBML header whose DocType is "webm".
+    const webm = (await contentCall('files/download', { path: `${VIEWERS_FOLDER}/Harbour clip.webm` })).bytes;
+    expect([webm.readUInt32BE(0).toString(16), webm.subarray(0, 64).includes(Buffer.from('webm'))]).toEqual(['1a45dfa3', true]);
   });
 });

@@ -23,12 +23,15 @@ export interface AxeViolation {
   nodes: { target: string[] }[];
 }
 
-/** Runs axe-core on the page and returns the serious and critical violations. */
-export async function seriousAccessibilityViolations(page: Page): Promise<AxeViolation[]> {
+/**
+ * Runs axe-core on the page and returns the serious and critical violations. `iframes: false`
+ * leaves frames out (a sandboxed viewer frame cannot answer axe, which would then wait for it).
+ */
+export async function seriousAccessibilityViolations(page: Page, options: { iframes?: boolean } = {}): Promise<AxeViolation[]> {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
+  const violations = await page.evaluate(async (runOptions) => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run(document, runOptions)).violations;
+  }, options);
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { largeFolders } from './scenarios/large-folders';
 import { pageViews } from './scenarios/page-views';
 import { streamsAndSessions } from './scenarios/streams-and-sessions';
+import { zipStream } from './scenarios/zip-stream';
 import { tableOf, type Row } from './support/rows';
 
 /**
@@ -16,6 +17,7 @@ const SCENARIOS: Record<string, { title: string; run: () => Promise<Row[]> }> = 
   views: { title: 'Page views: Dropbox calls, Redis commands, refresh, cold start, session size (20 ms per Dropbox call)', run: pageViews },
   folders: { title: 'Folders of any size (150 ms per Dropbox call plus 0.1 ms per entry, two instances)', run: largeFolders },
   streams: { title: 'Event streams and anonymous requests', run: streamsAndSessions },
+  zip: { title: 'A folder as a .zip: memory while streaming (150 ms per Dropbox call)', run: zipStream },
 };
 
 async function main(): Promise<void> {

@@ -107,7 +107,6 @@ export const previewHandler: RequestHandler = async (req, res) => {
 /** @route GET /zip/*splat : a folder as a .zip (files/download_zip), streamed to the browser. */
 export const zipHandler: RequestHandler = async (req, res) => {
   const path = dropboxPathOf(segmentsOf(req));
-  if (path === '') throw new AppError(400, 'zip_of_root', 'Dropbox does not zip a whole Dropbox. Open a folder and download that one.', { action: { href: '/browse', label: 'Back to your Dropbox' } });
   let zip: ContentStream;
   try {
     zip = await dropboxOf(res).downloadZip(path, abortOnClose(res));

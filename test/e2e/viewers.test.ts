@@ -67,7 +67,7 @@ describe('The viewers in a real browser (Chromium)', () => {
   test('when a person opens a photo and presses the arrow keys, then they step through the folder photos in order, and Esc goes back to the folder', async () => {
     await page.goto(`${stack.url}${fileAddress('/Viewers/Harbour at dawn.jpg')}`);
     await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('.viewer.photo img')?.naturalWidth ?? 0) > 1000);
-    expect(await page.locator('.viewer.photo img').evaluate((image: HTMLImageElement) => image.naturalWidth)).toBe(1200);
+    expect(await page.locator('.viewer.photo img').evaluate((image: HTMLImageElement) => image.naturalWidth)).toBe(1024);
     await shoot('viewer-photo');
     await page.keyboard.press('ArrowRight');
     await page.waitForURL(`${stack.url}/file/Viewers/Lighthouse.jpg`);

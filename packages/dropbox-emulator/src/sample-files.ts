@@ -17,6 +17,21 @@ export const HOSTILE_FOLDER = '/Hostile files';
 
 const day = (iso: string) => new Date(`${iso}T10:30:00Z`);
 
+/**
+ * The sample photos, encoded once per process: every test stack and demo start adds the same
+ * files, and encoding the photos was most of the time that took.
+ */
+const encodedPhotos = new Map<string, Buffer>();
+function samplePhoto(width: number, height: number, from: [number, number, number], to: [number, number, number]): Buffer {
+  const key = `${width}x${height}:${from.join(',')}:${to.join(',')}`;
+  let photo = encodedPhotos.get(key);
+  if (!photo) {
+    photo = gradientJpeg(width, height, from, to);
+    encodedPhotos.set(key, photo);
+  }
+  return photo;
+}
+
 const SAMPLE_MARKDOWN = [
   '# Trip plan',
   '',
@@ -80,7 +95,7 @@ function addViewerSamples(tree: FileTree): void {
     ['Olive grove.jpg', [60, 100, 30], [220, 230, 150]],
     ['Night market.jpg', [20, 10, 60], [240, 160, 40]],
   ];
-  photos.forEach(([name, from, to], index) => tree.addFile(`${VIEWERS_FOLDER}/${name}`, { content: gradientJpeg(1200, 800, from, to), modified: day(`2025-06-0${index + 1}`) }));
+  photos.forEach(([name, from, to], index) => tree.addFile(`${VIEWERS_FOLDER}/${name}`, { content: samplePhoto(1024, 683, from, to), modified: day(`2025-06-0${index + 1}`) }));
   tree.addFile(`${VIEWERS_FOLDER}/Read me.txt`, { content: 'A plain text file.\nDropview shows text files up to 1 MB in the page.\n', modified: day('2025-06-10') });
   tree.addFile(`${VIEWERS_FOLDER}/Trip plan.md`, { content: SAMPLE_MARKDOWN, modified: day('2025-06-11') });
   tree.addFile(`${VIEWERS_FOLDER}/Expenses.csv`, {
@@ -118,10 +133,10 @@ export function addSampleFiles(tree: FileTree): void {
     content: 'This is a demo Dropbox served by the Dropview emulator.\nBrowse around: nothing here leaves your machine.\n',
     modified: day('2026-11-20'),
   });
-  tree.addFile('/Photos/2024 Trip/Beach.jpg', { content: gradientJpeg(640, 400, [20, 120, 200], [240, 220, 160]), modified: day('2024-07-14') });
-  tree.addFile('/Photos/2024 Trip/Sunset over the bay.jpg', { content: gradientJpeg(640, 400, [250, 120, 40], [60, 20, 90]), modified: day('2024-07-15') });
-  tree.addFile('/Photos/2024 Trip/Forest.jpg', { content: gradientJpeg(640, 400, [20, 90, 40], [150, 200, 120]), modified: day('2024-07-16') });
-  tree.addFile('/Photos/Family.jpg', { content: gradientJpeg(480, 480, [200, 60, 90], [250, 200, 210]), modified: day('2023-12-24') });
+  tree.addFile('/Photos/2024 Trip/Beach.jpg', { content: samplePhoto(640, 400, [20, 120, 200], [240, 220, 160]), modified: day('2024-07-14') });
+  tree.addFile('/Photos/2024 Trip/Sunset over the bay.jpg', { content: samplePhoto(640, 400, [250, 120, 40], [60, 20, 90]), modified: day('2024-07-15') });
+  tree.addFile('/Photos/2024 Trip/Forest.jpg', { content: samplePhoto(640, 400, [20, 90, 40], [150, 200, 120]), modified: day('2024-07-16') });
+  tree.addFile('/Photos/Family.jpg', { content: samplePhoto(480, 480, [200, 60, 90], [250, 200, 210]), modified: day('2023-12-24') });
   tree.addFile('/Documents/Budget 2026.csv', { content: 'month,amount\nJanuary,1200\nFebruary,1150\n', modified: day('2026-02-01') });
   tree.addFile('/Documents/Notes.md', { content: '# Notes\n\n- call the plumber\n- renew passport\n', modified: day('2026-10-03') });
   tree.addFile('/Documents/Report 2024.pdf', { content: Buffer.alloc(184_320, 0x25), modified: day('2025-01-31') });

@@ -126,7 +126,7 @@ describe('The viewers in a real browser (Chromium)', () => {
     await shoot('viewer-spreadsheet');
   });
 
-  test('when a video opens, then it loads its metadata from the temporary link and seeks', async () => {
+  test('when a video opens, then it loads its metadata from the temporary link, seeks and plays', async () => {
     await page.goto(`${stack.url}${fileAddress('/Viewers/Harbour clip.webm')}`);
     const result = await page.locator('#video').evaluate(
       (video: HTMLVideoElement) =>
@@ -143,6 +143,13 @@ describe('The viewers in a real browser (Chromium)', () => {
     expect(result.width).toBe(320);
     expect(result.duration).toBeGreaterThan(1.5);
     expect(result.at).toBe(1);
+    const played = await page.locator('#video').evaluate(async (video: HTMLVideoElement) => {
+      video.muted = true;
+      await video.play();
+      await new Promise((resolve) => video.addEventListener('timeupdate', resolve, { once: true }));
+      return video.currentTime;
+    });
+    expect(played).toBeGreaterThan(1);
     await shoot('viewer-video');
   });
 

@@ -50,6 +50,13 @@ describe('Photos: large, full size, and stepping through the folder', () => {
     expect(full.headers['content-disposition']).toMatch(/^inline;/);
   });
 
+  test('when a TIFF photo opens, then it shows large from its thumbnail, and full size is its download (browsers do not show TIFF)', async () => {
+    user.stack.emulator.tree.addFile('/Scans/page.tiff', { size: 50_000 });
+    const page = (await user.agent.get('/file/Scans/page.tiff').expect(200)).text;
+    expect(page).toMatch(/<img src="\/thumbnail\/Scans\/page\.tiff\?size=w2048h1536&amp;rev=[0-9a-f]+" alt="page\.tiff">/);
+    expect(page).toContain('<a class="button" href="/download/Scans/page.tiff">Full size</a>');
+  });
+
   test('when an SVG is listed or opened, then its icon shows, never a thumbnail Dropbox would refuse', async () => {
     const grid = (await user.agent.get('/browse/Viewers?view=grid').expect(200)).text;
     expect(grid).not.toContain('/thumbnail/Viewers/Logo.svg');

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { FolderEntry } from '../../dropbox/api-client';
-import { isTextViewer, readText, TEXT_VIEW_MAX_BYTES, viewerOf, type ViewerKind } from '../../files/file-preview';
+import { inlineTypeOf, isTextViewer, readText, TEXT_VIEW_MAX_BYTES, viewerOf, type ViewerKind } from '../../files/file-preview';
 import { photoStepsOf } from '../../files/photo-steps';
 import type { FolderIndex } from '../../folders/folder-index';
 import { csvTable, linesOf, markdownHtml } from '../../views/file-viewers';
@@ -63,10 +63,12 @@ async function viewerModelOf(kind: ViewerKind, entry: FolderEntry, dropbox: Sess
       const query = queryOf(presentation);
       const steps = await photoStepsOf(folders, dropbox, parentOf(path), entry.name, presentation.sort);
       const stepTo = (name: string | undefined) => (name ? { href: `${hrefOf('/file', `${parentOf(path)}/${name}`)}${query}`, name } : undefined);
+      // TIFF, PPM and the like have thumbnails but no browser shows the original: full size is then the download.
+      const fullHref = inlineTypeOf(entry.name) ? hrefOf('/content', path) : hrefOf('/download', path);
       return {
         kind,
-        src: thumbnailHrefOf(entry, 'w2048h1536') ?? hrefOf('/content', path),
-        fullHref: hrefOf('/content', path),
+        src: thumbnailHrefOf(entry, 'w2048h1536') ?? fullHref,
+        fullHref,
         previous: stepTo(steps?.previous),
         next: stepTo(steps?.next),
         position: steps?.position,

@@ -1,6 +1,7 @@
 import { simpleDocx, simplePdf, simpleXlsx, toneWav } from './documents';
 import type { FileTree } from './tree/file-tree';
 import { gradientJpeg } from './images';
+import { SAMPLE_PHOTOS } from './sample-photos';
 import { SAMPLE_VIDEO_WEBM } from './sample-video';
 
 /**
@@ -89,13 +90,7 @@ const HOSTILE_MARKDOWN = [
 ].join('\n');
 
 function addViewerSamples(tree: FileTree): void {
-  const photos: [string, [number, number, number], [number, number, number]][] = [
-    ['Harbour at dawn.jpg', [30, 60, 140], [250, 190, 120]],
-    ['Lighthouse.jpg', [200, 40, 40], [250, 240, 220]],
-    ['Olive grove.jpg', [60, 100, 30], [220, 230, 150]],
-    ['Night market.jpg', [20, 10, 60], [240, 160, 40]],
-  ];
-  photos.forEach(([name, from, to], index) => tree.addFile(`${VIEWERS_FOLDER}/${name}`, { content: samplePhoto(1024, 683, from, to), modified: day(`2025-06-0${index + 1}`) }));
+  SAMPLE_PHOTOS.forEach(([name, photo], index) => tree.addFile(`${VIEWERS_FOLDER}/${name}`, { content: photo, modified: day(`2025-06-0${index + 1}`) }));
   tree.addFile(`${VIEWERS_FOLDER}/Read me.txt`, { content: 'A plain text file.\nDropview shows text files up to 1 MB in the page.\n', modified: day('2025-06-10') });
   tree.addFile(`${VIEWERS_FOLDER}/Trip plan.md`, { content: SAMPLE_MARKDOWN, modified: day('2025-06-11') });
   tree.addFile(`${VIEWERS_FOLDER}/Expenses.csv`, {

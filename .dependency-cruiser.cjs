@@ -11,10 +11,10 @@ module.exports = {
   forbidden: [
     { name: 'no-cycles', comment: 'An import cycle hides which module depends on which.', severity: 'error', from: {}, to: { circular: true } },
     layer('dropbox-client-is-a-leaf', '^src/dropbox/', '^src/(http|auth|folders|sessions|views|redis)/', 'The Dropbox client knows Dropbox, not the app that calls it.'),
-    layer('services-know-no-http', '^src/(auth|folders|sessions|crypto|redis)/', '^src/(http|views)/', 'Services work without Express; only src/http speaks HTTP.'),
+    layer('services-know-no-http', '^src/(auth|files|folders|sessions|crypto|redis)/', '^src/(http|views)/', 'Services work without Express; only src/http speaks HTTP.'),
     layer('stores-know-no-services', '^src/(sessions|redis|crypto)/', '^src/(auth|folders|dropbox)/', 'Stores keep what services hand them.'),
     layer('views-know-no-http', '^src/views/', '^src/http/', 'Views turn data into HTML for any caller.'),
-    codeLayer('views-format-only', '^src/views/', '^src/(auth|folders|sessions|redis|dropbox)/', 'Views turn data into HTML; they fetch nothing (they may name its types).'),
+    codeLayer('views-format-only', '^src/views/', '^src/(auth|files|folders|sessions|redis|dropbox)/', 'Views turn data into HTML; they fetch nothing (they may name its types).'),
     codeLayer(
       'handlers-reach-no-store',
       '^src/http/(handlers|middleware)/',

@@ -7,6 +7,7 @@ import { metricsOverhead } from './scenarios/metrics-overhead';
 import { pageViews } from './scenarios/page-views';
 import { streamsAndSessions } from './scenarios/streams-and-sessions';
 import { versusBaseline } from './scenarios/versus-baseline';
+import { zipStream } from './scenarios/zip-stream';
 import { tableOf, type Row } from './support/rows';
 
 /**
@@ -22,6 +23,7 @@ const SCENARIOS: Record<string, { title: string; run: () => Promise<Row[]> }> = 
   streams: { title: 'Event streams and anonymous requests', run: streamsAndSessions },
   build: { title: 'Build and type-check (what a newcomer waits for)', run: buildAndCheck },
   metrics: { title: 'What the Prometheus metrics cost (METRICS_TOKEN set or not, 20 ms per Dropbox call)', run: metricsOverhead },
+  zip: { title: 'A folder as a .zip: memory while streaming (150 ms per Dropbox call)', run: zipStream },
 };
 
 async function main(): Promise<void> {

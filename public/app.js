@@ -219,6 +219,22 @@
   // Live folder: the server says the folder changed in Dropbox (or finished reading it), so the
   // rows are fetched again: the first page, or, once the person loaded more, every row up to
   // the last one they had. Focus stays on the link it was on.
+  // A photo's page: the arrow keys step to the previous and next photo and Esc goes back to
+  // the folder, the same places the page's links lead (which work without this).
+  var photo = document.getElementById('photo');
+  if (photo) {
+    document.addEventListener('keydown', function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey || event.defaultPrevented) return;
+      var target = event.target;
+      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+      var destination = { ArrowLeft: 'data-previous', ArrowRight: 'data-next', Escape: 'data-folder' }[event.key];
+      var href = destination && photo.getAttribute(destination);
+      if (!href) return;
+      event.preventDefault();
+      window.location.assign(href);
+    });
+  }
+
   var status = document.getElementById('live-status');
   if (!status || !window.EventSource || window.location.search.indexOf('cursor=') !== -1) return;
   var pageUrl = status.getAttribute('data-page');

@@ -1,7 +1,20 @@
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { apiFailure, badAnswer, DropboxError } from './errors';
 import { DEFAULT_HTTP_OPTIONS, DropboxHttp, type HttpOptions } from './http';
-import { currentAccountResult, latestCursorResult, listFolderResult, longpollResult, metadata, searchResult, spaceUsageResult, temporaryLinkResult, thumbnailBatchResult } from './wire';
+import {
+  currentAccountResult,
+  downloadZipResult,
+  fileMetadata,
+  latestCursorResult,
+  listFolderResult,
+  longpollResult,
+  metadata,
+  searchResult,
+  spaceUsageResult,
+  temporaryLinkResult,
+  thumbnailBatchResult,
+} from './wire';
 
 /**
  * The Dropbox API v2 routes Dropview calls, each taking the access token to use. Which token
@@ -77,6 +90,23 @@ export interface ApiSettings {
   contentUrl: string;
   /** notify.dropboxapi.com: list_folder/longpoll. */
   notifyUrl: string;
+}
+
+/** What files/get_preview answered: a PDF (documents) or HTML (spreadsheets), as bytes. */
+export interface Preview {
+  type: 'pdf' | 'html';
+  bytes: Buffer;
+}
+
+/** A download in progress: the bytes arriving, and the name Dropbox gave the item. */
+export interface ContentStream {
+  name: string;
+  body: Readable;
+}
+
+/** JSON that fits in an HTTP header (Dropbox-API-Arg): everything past ASCII escaped as \uXXXX, as Dropbox's SDKs send it. */
+export function headerSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Longpolls held at once: the folder watcher watches at most this many folders per instance. */
@@ -214,6 +244,39 @@ export class DropboxApiClient {
     return (await this.rpc(auth, 'files/get_temporary_link', temporaryLinkResult, { path })).link;
   }
 
+  /** A file's bytes (files/download), `maxBytes` at most: a bigger answer fails rather than filling memory. */
+  async download(auth: DropboxAuth, path: string, maxBytes: number): Promise<Buffer> {
+    const route = 'files/download';
+    const response = await this.content.content(route, `/2/${route}`, { headers: this.contentHeaders(auth, { path }), maxBytes });
+    this.resultOf(route, response.headers, fileMetadata);
+    return response.data;
+  }
+
+  /** A file's bytes as they arrive (files/download), for passing on to a browser. */
+  async downloadStream(auth: DropboxAuth, path: string, signal: AbortSignal): Promise<ContentStream> {
+    const route = 'files/download';
+    const response = await this.content.contentStream(route, `/2/${route}`, { headers: this.contentHeaders(auth, { path }), signal });
+    return { name: this.resultOf(route, response.headers, fileMetadata, response.data).name, body: response.data };
+  }
+
+  /** Dropbox's preview of a document (PDF) or spreadsheet (HTML), files/get_preview. */
+  async getPreview(auth: DropboxAuth, path: string, maxBytes: number): Promise<Preview> {
+    const route = 'files/get_preview';
+    const response = await this.content.content(route, `/2/${route}`, { headers: this.contentHeaders(auth, { path }), maxBytes });
+    this.resultOf(route, response.headers, fileMetadata);
+    const contentType = String(response.headers['content-type'] ?? '').toLowerCase();
+    if (contentType.startsWith('application/pdf')) return { type: 'pdf', bytes: response.data };
+    if (contentType.startsWith('text/html')) return { type: 'html', bytes: response.data };
+    throw badAnswer(route);
+  }
+
+  /** A folder as a zip as it is made (files/download_zip); `signal` ends the download. */
+  async downloadZip(auth: DropboxAuth, path: string, signal: AbortSignal): Promise<ContentStream> {
+    const route = 'files/download_zip';
+    const response = await this.content.contentStream(route, `/2/${route}`, { headers: this.contentHeaders(auth, { path }), signal });
+    return { name: this.resultOf(route, response.headers, downloadZipResult, response.data).metadata.name, body: response.data };
+  }
+
   async getCurrentAccount(auth: DropboxAuth): Promise<Account> {
     const body = await this.rpc(auth, 'users/get_current_account', currentAccountResult);
     return { displayName: body.name.display_name, email: body.email, rootNamespaceId: body.root_info?.root_namespace_id, homeNamespaceId: body.root_info?.home_namespace_id };
@@ -222,6 +285,23 @@ export class DropboxApiClient {
   /** Revokes the token and, since it came from a refresh token, that refresh token too. */
   async revokeToken(auth: DropboxAuth, timeoutMs?: number): Promise<void> {
     await this.rpc(auth, 'auth/token/revoke', undefined, undefined, { timeoutMs, repeatable: false });
+  }
+
+  private contentHeaders(auth: DropboxAuth, args: object): Record<string, string> {
+    return {
+      Authorization: `Bearer ${auth.accessToken}`,
+      'Dropbox-API-Arg': headerSafeJson(args),
+      ...(auth.pathRoot ? { 'Dropbox-API-Path-Root': JSON.stringify({ '.tag': 'root', root: auth.pathRoot }) } : {}),
+    };
+  }
+
+  /** The Dropbox-API-Result header of a download-style answer, checked against `shape`; a stream not yet read is ended when it does not fit. */
+  private resultOf<S extends z.ZodType>(route: string, headers: Record<string, unknown>, shape: S, body?: Readable): z.infer<S> {
+    const raw = headers['dropbox-api-result'];
+    const parsed = shape.safeParse(typeof raw === 'string' ? parseJson(raw) : undefined);
+    if (parsed.success) return parsed.data;
+    body?.destroy();
+    throw badAnswer(route);
   }
 
   /**

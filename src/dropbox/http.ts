@@ -1,9 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { NO_TELEMETRY, type Telemetry } from '../telemetry/telemetry';
-import { errorTagOf, isDropboxFailure, retryAfterOf, transportFailure } from './errors';
+import { apiFailure, errorTagOf, isDropboxFailure, retryAfterOf, transportFailure } from './errors';
 
 /**
  * One axios instance per Dropbox host, with keep-alive agents so that page views reuse
@@ -33,6 +34,28 @@ export const DEFAULT_HTTP_OPTIONS: HttpOptions = { connectTimeoutMs: 3000, timeo
 
 const RETRIED_STATUSES = new Set([500, 502, 503, 504]);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Bytes of an error answer read from a streamed response: Dropbox's error bodies are small JSON. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** A download-style answer: the headers, and the body as bytes or as a stream still arriving. */
+export interface ContentResponse<T> {
+  status: 200;
+  headers: AxiosResponse['headers'];
+  data: T;
+}
+
+async function textOf(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream) {
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+    if (length >= ERROR_BODY_LIMIT) break;
+  }
+  stream.destroy();
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** Destroys a socket that has not connected within `ms`; the request then fails with ETIMEDOUT. */
 function boundConnect(socket: Socket, ms: number): Socket {
@@ -83,6 +106,61 @@ export class DropboxHttp {
       // through whatever proxy a host happens to set, and our connect bound would not apply.
       proxy: false,
     });
+  }
+
+  /**
+   * A download-style call (files/download, files/get_preview, files/download_zip): a POST with
+   * no body and its answer's bytes, whole (`maxBytes` at most, else a transport failure) or as
+   * a stream still arriving. Anything but a 200 is thrown as Dropbox's failure (apiFailure).
+   * Whole answers follow the retry rules for 5xx; a stream is one attempt.
+   */
+  async content(route: string, url: string, config: { headers: Record<string, string>; maxBytes: number; signal?: AbortSignal }): Promise<ContentResponse<Buffer>> {
+    let serverErrorRetries = 0;
+    for (;;) {
+      const response = await this.contentOnce<ArrayBuffer>(route, url, config, 'arraybuffer');
+      if (response.status === 200) return { status: 200, headers: response.headers, data: Buffer.from(response.data) };
+      if (RETRIED_STATUSES.has(response.status) && serverErrorRetries < this.options.serverErrorRetries) {
+        const delay = this.options.backoffMs * 3 ** serverErrorRetries;
+        serverErrorRetries += 1;
+        this.telemetry.dropboxRetry(route, 'server_error');
+        await sleep(delay + Math.random() * delay);
+        continue;
+      }
+      throw apiFailure(route, { ...response, data: Buffer.from(response.data).toString('utf8') });
+    }
+  }
+
+  /** The same, the body a stream: the caller pipes it on and must consume or destroy it. `signal` aborts it. */
+  async contentStream(route: string, url: string, config: { headers: Record<string, string>; signal?: AbortSignal }): Promise<ContentResponse<Readable>> {
+    const response = await this.contentOnce<Readable>(route, url, config, 'stream');
+    if (response.status === 200) return { status: 200, headers: response.headers, data: response.data };
+    throw apiFailure(route, { ...response, data: await textOf(response.data) });
+  }
+
+  private async contentOnce<T>(
+    route: string,
+    url: string,
+    config: { headers: Record<string, string>; maxBytes?: number; signal?: AbortSignal },
+    responseType: 'arraybuffer' | 'stream',
+  ): Promise<AxiosResponse<T>> {
+    const started = performance.now();
+    try {
+      const response = await this.axios.post<T>(url, undefined, {
+        // null: no Content-Type at all for the empty body (axios would otherwise pick a form type).
+        headers: { ...config.headers, 'Content-Type': null },
+        signal: config.signal,
+        responseType,
+        ...(config.maxBytes ? { maxContentLength: config.maxBytes } : {}),
+      });
+      // Timed to the answer's head: a stream's body takes as long as the reader does. The error
+      // tag is in a body not read yet, so it is left out here.
+      this.telemetry.dropboxCall(route, String(response.status), '', (performance.now() - started) / 1000);
+      return response;
+    } catch (error) {
+      const failure = transportFailure(route, error);
+      if (!config.signal?.aborted) this.telemetry.dropboxCall(route, isDropboxFailure(failure, 'timeout') ? 'timeout' : 'unreachable', '', (performance.now() - started) / 1000);
+      throw failure;
+    }
   }
 
   /**

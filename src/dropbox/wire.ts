@@ -67,6 +67,9 @@ export const spaceUsageResult = z.object({ used: z.number(), allocation: z.objec
 
 export const temporaryLinkResult = z.object({ link: z.string().min(1) });
 
+/** files/download_zip's Dropbox-API-Result: `{"metadata": FolderMetadata}`. */
+export const downloadZipResult = z.object({ metadata: folderMetadata });
+
 export const currentAccountResult = z.object({
   name: z.object({ display_name: z.string() }),
   email: z.string(),

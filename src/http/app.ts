@@ -33,16 +33,26 @@ export interface HttpAppParts extends RouteParts {
 }
 
 /**
+ * Where <audio> and <video> may load from: Dropbox's temporary links, and nothing else. Real
+ * links are on `https://<random>.dl.dropboxusercontent.com`; a stand-in Dropbox (the emulator
+ * in demo mode and tests) serves them from its own origin, the content host's.
+ */
+export function mediaSourcesOf(contentUrl: string): string[] {
+  const content = new URL(contentUrl);
+  return content.hostname === 'content.dropboxapi.com' ? ['https://*.dl.dropboxusercontent.com'] : [content.origin];
+}
+
+/**
  * Helmet's headers, worked out once: with this configuration they are the same for every
  * response, and running helmet's dozen middlewares on each request was 4 % of a folder page's
  * CPU (npm run bench:profile). Helmet stays the source of the values: its middleware is run
  * once against a recorder of the headers it sets.
  */
-function securityHeaders(isProduction: boolean): express.RequestHandler {
+function securityHeaders(isProduction: boolean, mediaSources: string[]): express.RequestHandler {
   const headers: [string, string][] = [];
   const recorder = { setHeader: (name: string, value: string) => void headers.push([name, value]), removeHeader: () => undefined };
   let failure: unknown;
-  helmetFor(isProduction)({} as never, recorder as never, (error?: unknown) => (failure = error));
+  helmetFor(isProduction, mediaSources)({} as never, recorder as never, (error?: unknown) => (failure = error));
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error('helmet refused its configuration');
   return (_req, res, next) => {
     for (const [name, value] of headers) res.setHeader(name, value);
@@ -50,7 +60,7 @@ function securityHeaders(isProduction: boolean): express.RequestHandler {
   };
 }
 
-function helmetFor(isProduction: boolean) {
+function helmetFor(isProduction: boolean, mediaSources: string[]) {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -61,6 +71,9 @@ function helmetFor(isProduction: boolean) {
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
+        mediaSrc: mediaSources,
+        // The viewers' frames: PDFs and Dropbox previews, served by Dropview itself (sandboxed).
+        frameSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
@@ -93,7 +106,7 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
   // Only with metrics on: without METRICS_TOKEN a request pays nothing for them.
   if (config.metricsToken) app.use(requestMetrics(parts.telemetry));
   app.use(createHttpLogger(logger, { logPaths: config.logRequestPaths, trustProxy: config.trustProxy > 0 }));
-  app.use(securityHeaders(config.isProduction));
+  app.use(securityHeaders(config.isProduction, mediaSourcesOf(config.dropbox.contentUrl)));
   app.use('/public', express.static(path.join(parts.root, 'public'), { index: false, maxAge: '1h' }));
   app.get('/healthz', livenessHandler);
   app.get('/readyz', readinessHandler(parts.readiness));

@@ -31,11 +31,18 @@ function fromDropbox(error: DropboxError): AppError {
           return new AppError(404, 'not_found', 'errors.notFound', { logTag, action: HOME_FOLDER_ACTION });
         case 'malformed_path':
           return new AppError(400, 'malformed_path', 'errors.invalidPath', { logTag, action: HOME_FOLDER_ACTION });
+        case 'too_large':
+          if (error.route !== 'files/download_zip') break;
+          return new AppError(409, 'zip_too_large', 'errors.zipTooLarge', { logTag, title: 'errorTitle.zipTooLarge', action: HOME_FOLDER_ACTION });
+        case 'too_many_files':
+          if (error.route !== 'files/download_zip') break;
+          return new AppError(409, 'zip_too_many_files', 'errors.zipTooManyFiles', { logTag, title: 'errorTitle.zipTooManyFiles', action: HOME_FOLDER_ACTION });
+        case 'unsupported_file':
+          return new AppError(409, 'unsupported_file', 'errors.unsupportedFile', { logTag });
         case 'restricted_content':
           return new AppError(403, 'restricted_content', 'errors.restricted', { logTag });
-        default:
-          return new AppError(409, 'dropbox_refused', 'errors.refused', { logTag, title: 'errorTitle.refused' });
       }
+      return new AppError(409, 'dropbox_refused', 'errors.refused', { logTag, title: 'errorTitle.refused' });
     case 'unauthorized':
       return new AppError(401, 'dropbox_unauthorized', 'errors.unauthorized', { ...RECONNECT, logTag });
     case 'forbidden':

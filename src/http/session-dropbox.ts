@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { KeeperSession, SessionChange, TokenKeeper } from '../auth/token-keeper';
 import type { StoredCredentials } from '../sessions/credential-store';
 import type { DropboxApiClient, DropboxAuth } from '../dropbox/api-client';
+import type { FileSource } from '../files/file-preview';
 import type { FolderSource } from '../folders/folder-index';
 
 /** Credentials read ahead for a request, with the session id they were read for. */
@@ -19,7 +20,7 @@ export function credentialsReadAhead(keeper: TokenKeeper) {
  * request keeps using it, and if the session ends meanwhile its calls fail and another view
  * resumes the read.
  */
-export class SessionDropbox implements FolderSource {
+export class SessionDropbox implements FolderSource, FileSource {
   private constructor(
     private readonly session: KeeperSession,
     private readonly keeper: TokenKeeper,
@@ -73,6 +74,22 @@ export class SessionDropbox implements FolderSource {
 
   temporaryLink(path: string) {
     return this.call((auth) => this.api.getTemporaryLink(auth, path));
+  }
+
+  download(path: string, maxBytes: number) {
+    return this.call((auth) => this.api.download(auth, path, maxBytes));
+  }
+
+  downloadStream(path: string, signal: AbortSignal) {
+    return this.call((auth) => this.api.downloadStream(auth, path, signal));
+  }
+
+  preview(path: string, maxBytes: number) {
+    return this.call((auth) => this.api.getPreview(auth, path, maxBytes));
+  }
+
+  downloadZip(path: string, signal: AbortSignal) {
+    return this.call((auth) => this.api.downloadZip(auth, path, signal));
   }
 
   search(query: string, path: string, maxResults: number) {

@@ -1,4 +1,5 @@
 import type { FolderEntry } from '../dropbox/api-client';
+import { hasThumbnail } from '../file-types/file-types';
 import type { SortChoice, SortKey } from '../folders/sort-order';
 import type { Localizer } from '../i18n/localizer';
 import { fileKindOf, iconHrefOf, type FileKind } from './format';
@@ -74,7 +75,8 @@ export interface EntryRow {
 }
 
 export function thumbnailHrefOf(entry: FolderEntry, size: string): string | undefined {
-  if (entry.type !== 'file' || fileKindOf('file', entry.name) !== 'image' || !entry.rev) return undefined;
+  // SVG, HEIC and photos over 20 MB get no thumbnail from Dropbox: their icon shows instead of a broken image.
+  if (entry.type !== 'file' || !hasThumbnail(entry.name, entry.size) || !entry.rev) return undefined;
   return `${hrefOf('/thumbnail', entry.path)}?size=${size}&rev=${encodeURIComponent(entry.rev)}`;
 }
 
@@ -84,7 +86,8 @@ export function rowOf(entry: FolderEntry, localizer: Localizer, query: string): 
   return {
     type: entry.type,
     name: entry.name,
-    href: entry.type === 'folder' ? `${hrefOf('/browse', entry.path)}${query}` : hrefOf('/file', entry.path),
+    // The presentation goes along to a file's page too: a photo steps through the folder in the order it was shown in.
+    href: `${hrefOf(entry.type === 'folder' ? '/browse' : '/file', entry.path)}${query}`,
     kind,
     kindLabel: localizer.t(`kind.${kind}`),
     icon: iconHrefOf(kind),

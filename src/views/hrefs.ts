@@ -10,7 +10,7 @@ export function splitDropboxPath(path: string): string[] {
 }
 
 /** The URL of a Dropbox path under one of Dropview's routes, each segment encoded. */
-export function hrefOf(route: '/browse' | '/download' | '/file' | '/thumbnail', path: string): string {
+export function hrefOf(route: '/browse' | '/download' | '/file' | '/thumbnail' | '/content' | '/preview' | '/zip', path: string): string {
   const encoded = splitDropboxPath(path).map(encodeURIComponent).join('/');
   return encoded ? `${route}/${encoded}` : route;
 }
@@ -18,4 +18,11 @@ export function hrefOf(route: '/browse' | '/download' | '/file' | '/thumbnail', 
 /** The parent folder of a Dropbox path: `/a/b/c.txt` -> `/a/b`; a top-level item -> `` (the root). */
 export function parentOf(path: string): string {
   return path.slice(0, Math.max(path.lastIndexOf('/'), 0));
+}
+
+/** The same item on dropbox.com: `https://www.dropbox.com/home/Photos/2024%20Trip` (the site opens a file's preview from its path). */
+export function dropboxWebHrefOf(path: string): string {
+  return `https://www.dropbox.com/home${splitDropboxPath(path)
+    .map((segment) => `/${encodeURIComponent(segment)}`)
+    .join('')}`;
 }

@@ -29,7 +29,7 @@ describe('Browsing folders', () => {
     const folders = listing.entries.filter((entry) => entry.type === 'folder').map((entry) => entry.name);
     const firstFile = listing.entries.findIndex((entry) => entry.type === 'file');
     expect(firstFile).toBe(folders.length);
-    expect(folders).toEqual([BIG_FOLDER.slice(1), 'Documents', 'Empty folder', 'Hostile', 'Huge', 'Music', 'Photos', 'Ünïcødé & spaces']);
+    expect(folders).toEqual([BIG_FOLDER.slice(1), 'Documents', 'Empty folder', 'Hostile', 'Hostile files', 'Huge', 'Music', 'Photos', 'Ünïcødé & spaces', 'Viewers']);
   });
 
   test('when a folder is shown as a page, then it has breadcrumbs back to every parent and the current one marked', async () => {

@@ -29,14 +29,15 @@ describe('Search, file pages, thumbnails and the account summary', () => {
     expect(user.stack.emulator.calls('files/search/continue_v2').pop()?.status).toBe(200);
   });
 
-  test('when a file page opens, then it shows the name, size, date, folder, an image preview and a download button', async () => {
+  test('when a file page opens, then it shows the name, size, date, folder, the image large, a download button and Open in Dropbox', async () => {
     const page = await user.agent.get('/file/Photos/Family.jpg').expect(200);
     expect(page.text).toContain('<h1>Family.jpg</h1>');
     expect(page.text).toMatch(/<dd>\d+(\.\d)? KB <span class="muted">\([\d,]+ bytes\)<\/span><\/dd>/);
     expect(page.text).toContain('<time datetime="2023-12-24T10:30:00Z">Dec 24, 2023, 10:30 AM UTC</time>');
     // The folder link says where it leads; the file's path stands beside it.
     expect(page.text).toContain('<a href="/browse/Photos" id="file-folder">Open the folder “Photos”</a> <span class="muted path">/Photos/Family.jpg</span>');
-    expect(page.text).toMatch(/<img src="\/thumbnail\/Photos\/Family\.jpg\?size=w960h640&amp;rev=[0-9a-f]+" alt="Preview of Family\.jpg">/);
+    expect(page.text).toMatch(/<img src="\/thumbnail\/Photos\/Family\.jpg\?size=w2048h1536&amp;rev=[0-9a-f]+" alt="Family\.jpg">/);
+    expect(page.text).toContain('<a class="button" id="open-in-dropbox" href="https://www.dropbox.com/home/Photos/Family.jpg" rel="noopener noreferrer">Open in Dropbox</a>');
     const download = decodeHtml(/id="download" href="([^"]+)"/.exec(page.text)?.[1] as string);
     await user.agent.get(download).expect(302);
     await user.agent.get('/file/Documents').expect(302).expect('Location', '/browse/Documents');

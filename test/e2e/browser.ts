@@ -26,14 +26,16 @@ export interface AxeViolation {
 /**
  * Runs axe-core on the page and returns every violation, whatever its impact, of the WCAG 2.x
  * A/AA rules (2.2 included: target size) and axe's best practices (landmarks, regions).
+ * `iframes: false` leaves frames out (a sandboxed viewer frame cannot answer axe, which would
+ * then wait for it).
  */
-export async function accessibilityViolations(page: Page): Promise<AxeViolation[]> {
+export async function accessibilityViolations(page: Page, options: { iframes?: boolean } = {}): Promise<AxeViolation[]> {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  return page.evaluate(async () => {
+  return page.evaluate(async (iframes) => {
     const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+    const result = await axe.run(document, { iframes, runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
     return result.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map((node) => ({ target: node.target })) }));
-  });
+  }, options.iframes ?? true);
 }
 
 /** WCAG's contrast ratio of two CSS colours as the browser reports them (`rgb(r, g, b)`). */

@@ -92,9 +92,9 @@ describe('Dropview in a real browser (Chromium)', () => {
     await page.goto(`${stack.url}/browse/Photos`);
     await page.getByRole('link', { name: 'Family.jpg' }).click();
     await page.waitForURL(`${stack.url}/file/Photos/Family.jpg`);
-    await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('.preview img')?.naturalWidth ?? 0) > 0);
+    await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('.viewer.photo img')?.naturalWidth ?? 0) > 0);
     await shoot('file');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download', exact: true }).click()]);
     expect(download.suggestedFilename()).toBe('Family.jpg');
   });
 

@@ -1,15 +1,18 @@
 import { authorize } from '../support/oauth-dance';
 import { startStack, withConnectedUser } from '../support/stack';
 
-const EXPECTED_CSP =
-  "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';connect-src 'self';object-src 'none';frame-ancestors 'none';base-uri 'self';form-action 'self'";
+import { mediaSourcesOf } from '../../src/http/app';
+
+/** Media (audio and video) only from the Dropbox content host's temporary links: here the emulator. */
+const expectedCsp = (dropboxOrigin: string) =>
+  `default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';connect-src 'self';media-src ${dropboxOrigin};frame-src 'self';object-src 'none';frame-ancestors 'none';base-uri 'self';form-action 'self'`;
 
 describe('S13: security headers on every page', () => {
   const user = withConnectedUser();
 
   test.each(['/', '/browse', '/browse/Photos', '/nowhere'])('when %s is served, then the CSP is strict and referrers, framing and sniffing are off', async (path) => {
     const response = await user.agent.get(path).set('Accept', 'text/html');
-    expect(response.headers['content-security-policy']).toBe(EXPECTED_CSP);
+    expect(response.headers['content-security-policy']).toBe(expectedCsp(user.stack.emulator.url));
     expect(response.headers['referrer-policy']).toBe('no-referrer');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['x-frame-options']).toBe('DENY');
@@ -38,12 +41,17 @@ describe('S13: security headers on every page', () => {
     }
   });
 
+  test("when Dropview talks to the real Dropbox, then media may come from Dropbox's temporary-link hosts only", () => {
+    expect(mediaSourcesOf('https://content.dropboxapi.com')).toEqual(['https://*.dl.dropboxusercontent.com']);
+    expect(mediaSourcesOf('http://127.0.0.1:4100/')).toEqual(['http://127.0.0.1:4100']);
+  });
+
   test('when running in production, then HSTS is sent', async () => {
     const production = await startStack({ emulator: user.stack.emulator, env: { NODE_ENV: 'production', TRUST_PROXY: '1', BASE_URL: 'https://dropview.test' } });
     try {
       const response = await production.agent().get('/').set('X-Forwarded-Proto', 'https');
       expect(response.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
-      expect(response.headers['content-security-policy']).toBe(`${EXPECTED_CSP};upgrade-insecure-requests`);
+      expect(response.headers['content-security-policy']).toBe(`${expectedCsp(user.stack.emulator.url)};upgrade-insecure-requests`);
     } finally {
       await production.close();
     }

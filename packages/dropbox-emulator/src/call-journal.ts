@@ -26,6 +26,10 @@ export interface JournalEntry {
   /** ms since epoch. */
   at: number;
   status?: number;
+  /** Bytes of the body sent, once the answer has ended (finished, or cut off by the client). */
+  bytesSent?: number;
+  /** The client went away before the whole answer was sent (a download it abandoned). */
+  cutOff?: boolean;
 }
 
 export const DEFAULT_JOURNAL_SIZE = 10_000;

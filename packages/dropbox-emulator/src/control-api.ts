@@ -1,5 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { AccountSpec, EmulatedAccount } from './accounts';
+import type { Fault } from './faults';
 import type { EntryTruth, GenerateFolderSpec, GeneratedFolder } from './folder-generator';
 import type { FileSpec } from './tree/nodes';
 
@@ -17,6 +18,7 @@ export interface Steering {
   setLatency(ms: number, route?: string): void;
   setLatencyPerEntry(ms: number): void;
   expireAccessTokens(): void;
+  injectFault(route: string, fault: Fault, times?: number): void;
   account(accountId?: string): EmulatedAccount;
   addAccount(spec: AccountSpec): EmulatedAccount;
   signInAs(accountId: string): EmulatedAccount;
@@ -66,6 +68,25 @@ export function controlRoutes(emulator: Steering): Router {
     act((body) => {
       if (body.ms !== undefined || body.perEntryMs === undefined) emulator.setLatency(Number(body.ms ?? 0), optionalString(body.route) ?? '*');
       if (body.perEntryMs !== undefined) emulator.setLatencyPerEntry(Number(body.perEntryMs));
+      return { ok: true };
+    }),
+  );
+
+  /**
+   * `{route, fault, times?}`: the next `times` (1) calls of `route` answer with `fault`, e.g.
+   * `{"route": "files/get_preview", "fault": {"kind": "route_error", "tag": "in_progress"}}`
+   * or `{"route": "files/download_zip", "fault": {"kind": "route_error", "tag": "too_large"}}`.
+   */
+  router.post(
+    '/faults',
+    act((body) => {
+      const fault = body.fault as Fault | undefined;
+      const kinds = ['rate_limit', 'rate_limit_text', 'server_error', 'hang', 'route_error'];
+      if (typeof body.route !== 'string' || !fault || !kinds.includes(fault.kind)) throw new Error(`a fault needs "route" and "fault": {"kind": ${kinds.join(' | ')}}`);
+      if (fault.kind === 'route_error' && (typeof fault.tag !== 'string' || !/^[a-z_]+$/.test(fault.tag))) throw new Error('a route_error fault needs "tag", e.g. "in_progress"');
+      const times = body.times === undefined ? 1 : Number(body.times);
+      if (!Number.isInteger(times) || times < 1 || times > 1000) throw new Error('times must be a whole number from 1 to 1,000');
+      emulator.injectFault(body.route, fault, times);
       return { ok: true };
     }),
   );

@@ -13,7 +13,9 @@ export type Fault =
   | { kind: 'rate_limit'; retryAfter: number; reason?: 'too_many_requests' | 'too_many_write_operations' }
   | { kind: 'rate_limit_text'; retryAfter: number }
   | { kind: 'server_error'; status?: 500 | 503 }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** The route's own 409 with a tag that takes no value, e.g. get_preview's `in_progress` or download_zip's `too_large`. */
+  | { kind: 'route_error'; tag: string };
 
 /** Faults that strike at random. */
 export interface RandomFaults {
@@ -111,6 +113,10 @@ export function answerWithFault(fault: Fault, res: Response): void {
         .end('Internal Server Error');
       return;
     case 'hang':
+      return;
+    case 'route_error':
+      res.status(409).setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ error_summary: errorSummary([fault.tag]), error: { '.tag': fault.tag } }));
       return;
   }
 }

@@ -6,6 +6,7 @@ import { answerWithFault, type CallerGrant, type FaultPlan } from './faults';
 import { after } from './latency';
 import { authorizeRoutes } from './routes/oauth-authorize';
 import { tokenRoutes } from './routes/oauth-token';
+import { contentRoutes } from './routes/files-content';
 import { rpcRoutes } from './routes/rpc';
 import { temporaryFileRoutes } from './routes/temporary-files';
 
@@ -59,6 +60,10 @@ function record(ctx: EmulatorContext, journal: CallJournal, route: string, req: 
   // Read now: a code is gone once redeemed.
   entry.accountId = callerGrantOf(ctx, route, req).account?.accountId;
   journal.record(entry);
+  res.on('close', () => {
+    entry.cutOff = !res.writableFinished;
+    entry.bytesSent = req.socket.bytesWritten;
+  });
   res.on('finish', () => {
     entry.status = res.statusCode;
     entry.grantType = tokenParam(req, 'grant_type');
@@ -83,6 +88,8 @@ export function buildHttpApp(ctx: EmulatorContext, parts: HttpAppParts): express
   if (parts.control) app.use('/__emulator', parts.control);
   app.use(authorizeRoutes(ctx));
   app.use(tokenRoutes(ctx));
+  // Before the RPC table, which would call these unknown functions.
+  app.use(contentRoutes(ctx));
   app.use(rpcRoutes(ctx));
   app.use(temporaryFileRoutes(ctx));
   app.use((_req, res) => void res.status(404).type('text').send('Not found'));

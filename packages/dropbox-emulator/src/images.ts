@@ -27,8 +27,26 @@ export function thumbnailBox(size: string): { width: number; height: number } | 
   return match && allowed.includes(size) ? { width: Number(match[1]), height: Number(match[2]) } : undefined;
 }
 
-/** A JPEG thumbnail that fits in the box (never enlarged), or undefined if the bytes are not a JPEG. */
+/** A baseline or progressive JPEG's size from its frame header (SOF0-SOF2), without decoding it. */
+function jpegFrameSize(source: Buffer): { width: number; height: number } | undefined {
+  if (source.length < 4 || source[0] !== 0xff || source[1] !== 0xd8) return undefined;
+  for (let offset = 2; offset + 9 < source.length;) {
+    if (source[offset] !== 0xff) return undefined;
+    const marker = source[offset + 1];
+    if (marker >= 0xc0 && marker <= 0xc2) return { height: source.readUInt16BE(offset + 5), width: source.readUInt16BE(offset + 7) };
+    offset += 2 + source.readUInt16BE(offset + 2);
+  }
+  return undefined;
+}
+
+/**
+ * A JPEG thumbnail that fits in the box (never enlarged), or undefined if the bytes are not a
+ * JPEG. A photo that already fits is its own thumbnail: re-encoding a 1024-pixel photo for the
+ * viewer's w2048h1536 cost seconds on a busy machine and changes nothing a client can rely on.
+ */
 export function jpegThumbnail(source: Buffer, box: { width: number; height: number }): Buffer | undefined {
+  const size = jpegFrameSize(source);
+  if (size && size.width <= box.width && size.height <= box.height) return source;
   let image: { width: number; height: number; data: Uint8Array };
   try {
     image = jpeg.decode(source, { useTArray: true, maxMemoryUsageInMB: 64 });

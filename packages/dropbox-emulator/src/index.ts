@@ -15,5 +15,7 @@ export { metadataOf } from './tree/metadata';
 export { MAX_CURSORS, MAX_HELD_ENTRIES, MAX_HELD_LISTINGS } from './listing/folder-cursors';
 export { MAX_CODES, MAX_TOKENS, type TokenRegistry } from './token-registry';
 export { generateFolder, groundTruthOf, MAX_GENERATED, type EntryTruth, type GenerateFolderSpec, type GeneratedFolder, type GeneratedKind } from './folder-generator';
-export { addSampleFiles, BIG_FOLDER, BIG_FOLDER_SIZE } from './sample-files';
+export { addSampleFiles, BIG_FOLDER, BIG_FOLDER_SIZE, HOSTILE_FOLDER, VIEWERS_FOLDER } from './sample-files';
+export { csvRows, simplePdf, toneWav } from './documents';
+export { zipStream, type ZipEntry } from './zip';
 export { gradientJpeg, jpegDimensions } from './images';

@@ -5,7 +5,7 @@ import type { FolderIndex, FolderPage } from '../../folders/folder-index';
 import type { IndexEntry } from '../../folders/folder-snapshot';
 import { breadcrumbsOf, loadMoreForm, presentationFrom, queryOf, sortLinksOf, viewLinksOf, type Presentation } from '../../views/folder-page';
 import type { EntryRows } from '../../views/entry-rows';
-import { hrefOf } from '../../views/hrefs';
+import { dropboxWebHrefOf, hrefOf } from '../../views/hrefs';
 import { cursorFrom, dropboxPathOf, segmentsOf } from '../dropbox-path';
 import { localizerOf } from '../middleware/language';
 import { dropboxOf } from '../session-dropbox';
@@ -77,6 +77,9 @@ export function browseHandlers({ folders, entryRows, listPageSize }: BrowseParts
           sortLinks: sortLinksOf(folderHref, presentation, localizer),
           viewLinks: viewLinksOf((view) => `${folderHref}${queryOf({ ...presentation, view })}`, presentation.view, localizer),
           folderHref: `${folderHref}${query}`,
+          // Dropbox zips folders, not the whole Dropbox (download_zip takes no root path).
+          zipHref: folderPath ? hrefOf('/zip', folderPath) : undefined,
+          dropboxHref: dropboxWebHrefOf(folderPath),
           eventsHref: `/events${folderHref}?${new URLSearchParams({ version: page.version })}`,
           loadMore: page.hasMore && page.cursor ? loadMoreForm(folderHref, presentation, page.cursor) : undefined,
           throughCursor: page.cursor ?? '',

@@ -1,11 +1,12 @@
 import express, { type Router } from 'express';
 import type { EmulatorContext } from '../context';
-import { contentOf } from '../tree/content';
+import { sendFileBytes } from './byte-ranges';
 
 /**
  * GET /temp/<id>/<name>: the bytes behind a files/get_temporary_link link, from the account
  * that asked for it; 410 Gone after 4 hours, 404 when the file has gone or changed place.
- * Links are kept in a bounded map (context.ts), so a very old link may also answer 404.
+ * Links are kept in a bounded map (context.ts), so a very old link may also answer 404. Range
+ * requests are served (206), which is what <audio> and <video> need to seek.
  */
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -20,6 +21,14 @@ const CONTENT_TYPES: Record<string, string> = {
   json: 'application/json',
   csv: 'text/csv',
   mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+  ogg: 'audio/ogg',
+  m4a: 'audio/mp4',
+  mp4: 'video/mp4',
+  webm: 'video/webm',
+  mov: 'video/quicktime',
+  webp: 'image/webp',
+  html: 'text/html',
 };
 
 function contentTypeOf(name: string): string {
@@ -36,7 +45,7 @@ export function temporaryFileRoutes(ctx: EmulatorContext): Router {
     if (!node || node.kind !== 'file' || node.id !== link.fileId) return void res.status(404).type('text').send('Not found');
     res.setHeader('Content-Type', contentTypeOf(node.name));
     res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(node.name)}`);
-    res.end(contentOf(node));
+    sendFileBytes(req, res, node);
   });
   return router;
 }

@@ -74,6 +74,25 @@ export function virtualContentHash(size: number): string {
   return outer.digest('hex');
 }
 
+/**
+ * The bytes of `file` from `start` up to (not including) `end`, in pieces of at most 4 MiB:
+ * a virtual file's are views of the shared pattern, so streaming a file of any size holds no
+ * more than the pattern itself (files/download, files/download_zip, temporary links).
+ */
+export function* contentChunks(file: FileNode, start = 0, end = file.size): Generator<Buffer> {
+  if (file.content) {
+    for (let offset = start; offset < end; offset += BLOCK_SIZE) yield file.content.subarray(offset, Math.min(end, offset + BLOCK_SIZE));
+    return;
+  }
+  const { bytes } = thePattern();
+  for (let offset = start; offset < end;) {
+    const within = offset % BLOCK_SIZE;
+    const length = Math.min(end - offset, BLOCK_SIZE - within);
+    yield bytes.subarray(within, within + length);
+    offset += length;
+  }
+}
+
 /** The file's bytes (made now, for a virtual file). */
 export function contentOf(file: FileNode): Buffer {
   return file.content ?? virtualContent(file.size);

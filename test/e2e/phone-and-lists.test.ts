@@ -197,8 +197,8 @@ describe('Pages in a real browser (Chromium) on a phone and with long lists', ()
       expect(await page.locator('#search-scope a[aria-current="true"]').textContent()).toBe('“Photos”');
       await page.getByRole('link', { name: 'Search all of Dropbox' }).click();
       await page.waitForURL(/everywhere=1/);
-      expect(await page.locator('#entries td.name a').allTextContents()).toEqual(['Budget 2026.csv']);
-      expect(await page.locator('#result-count').textContent()).toBe('1 result');
+      expect((await page.locator('#entries td.name a').allTextContents()).sort()).toEqual(['Budget 2026.csv', 'Budget.xlsx']);
+      expect(await page.locator('#result-count').textContent()).toBe('2 results');
       expect(await page.locator('#search-scope a[aria-current="true"]').textContent()).toBe('All of Dropbox');
       await page.locator('#search-scope').getByRole('link', { name: '“Photos”' }).click();
       await page.waitForURL((url) => !url.search.includes('everywhere'));

@@ -89,6 +89,10 @@ describe('Pages in the reader’s language', () => {
       '/search?q=budget&path=%2FPhotos',
       '/search?q=notes',
       '/file/Documents/Notes.md',
+      '/file/Viewers/Itinerary.pdf',
+      '/file/Viewers/Letter.docx',
+      '/file/Viewers/Chime.wav',
+      '/file/Viewers/Logo.svg',
       '/browse/Nothing%20here',
     ]) {
       pages.push({ address, page: await german(address) });

@@ -60,7 +60,8 @@ describe('Photos: large, full size, and stepping through the folder', () => {
   test('when an SVG is listed or opened, then its icon shows, never a thumbnail Dropbox would refuse', async () => {
     const grid = (await user.agent.get('/browse/Viewers?view=grid').expect(200)).text;
     expect(grid).not.toContain('/thumbnail/Viewers/Logo.svg');
-    expect(grid).toMatch(/<a href="\/file\/Viewers\/Logo\.svg\?view=grid">\s*<span class="big-icon" aria-hidden="true"><svg focusable="false"><use href="\/public\/icons\.svg#image">/);
+    // The card holds the icon of its kind and no image.
+    expect(grid).toMatch(/<a href="\/file\/Viewers\/Logo\.svg\?view=grid" title="Logo\.svg">\s*<span class="thumb image"><svg class="kind-icon" aria-hidden="true" focusable="false"><use href="\/public\/icons\.svg#image"><\/use><\/svg><\/span>/);
     const page = mainOf((await user.agent.get(file(`${VIEWERS_FOLDER}/Logo.svg`)).expect(200)).text);
     expect(page).not.toContain('<img');
     expect(page).toContain('<use href="/public/icons.svg#image"></use>');

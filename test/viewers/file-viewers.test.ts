@@ -61,7 +61,9 @@ describe('Photos: large, full size, and stepping through the folder', () => {
     const grid = (await user.agent.get('/browse/Viewers?view=grid').expect(200)).text;
     expect(grid).not.toContain('/thumbnail/Viewers/Logo.svg');
     // The card holds the icon of its kind and no image.
-    expect(grid).toMatch(/<a href="\/file\/Viewers\/Logo\.svg\?view=grid" title="Logo\.svg">\s*<span class="thumb image"><svg class="kind-icon" aria-hidden="true" focusable="false"><use href="\/public\/icons\.svg#image"><\/use><\/svg><\/span>/);
+    expect(grid).toMatch(
+      /<a href="\/file\/Viewers\/Logo\.svg\?view=grid" title="Logo\.svg">\s*<span class="thumb image"><svg class="kind-icon" aria-hidden="true" focusable="false"><use href="\/public\/icons\.svg#image"><\/use><\/svg><\/span>/,
+    );
     const page = mainOf((await user.agent.get(file(`${VIEWERS_FOLDER}/Logo.svg`)).expect(200)).text);
     expect(page).not.toContain('<img');
     expect(page).toContain('<use href="/public/icons.svg#image"></use>');

@@ -120,10 +120,8 @@ export class DropboxHttp {
       const response = await this.contentOnce<ArrayBuffer>(route, url, config, 'arraybuffer');
       if (response.status === 200) return { status: 200, headers: response.headers, data: Buffer.from(response.data) };
       if (RETRIED_STATUSES.has(response.status) && serverErrorRetries < this.options.serverErrorRetries) {
-        const delay = this.options.backoffMs * 3 ** serverErrorRetries;
+        await this.backOff(route, serverErrorRetries);
         serverErrorRetries += 1;
-        this.telemetry.dropboxRetry(route, 'server_error');
-        await sleep(delay + Math.random() * delay);
         continue;
       }
       throw apiFailure(route, { ...response, data: Buffer.from(response.data).toString('utf8') });
@@ -161,6 +159,13 @@ export class DropboxHttp {
       if (!config.signal?.aborted) this.telemetry.dropboxCall(route, isDropboxFailure(failure, 'timeout') ? 'timeout' : 'unreachable', '', (performance.now() - started) / 1000);
       throw failure;
     }
+  }
+
+  /** Waits before retrying a 5xx: 100 ms, then 300 ms (backoffMs times 3 to the retry), plus as much jitter at most. */
+  private async backOff(route: string, retry: number): Promise<void> {
+    const delay = this.options.backoffMs * 3 ** retry;
+    this.telemetry.dropboxRetry(route, 'server_error');
+    await sleep(delay + Math.random() * delay);
   }
 
   /**
@@ -206,10 +211,8 @@ export class DropboxHttp {
         continue;
       }
       if (RETRIED_STATUSES.has(response.status) && serverErrorRetries < this.options.serverErrorRetries) {
-        const delay = this.options.backoffMs * 3 ** serverErrorRetries;
+        await this.backOff(route, serverErrorRetries);
         serverErrorRetries += 1;
-        this.telemetry.dropboxRetry(route, 'server_error');
-        await sleep(delay + Math.random() * delay);
         continue;
       }
       return response;

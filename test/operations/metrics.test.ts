@@ -135,6 +135,21 @@ describe('Prometheus metrics', () => {
     expect(moved(before, after, 'dropview_dropbox_rate_limit_wait_seconds_total', { route: 'files/list_folder' })).toBe(1);
   });
 
+  test("when a file's content is read and a preview fails once with 503, then the content calls, the 503 and its retry are counted", async () => {
+    tree().addFile('/Content/notes.txt', { content: 'hello' });
+    tree().addFile('/Content/Letter.docx', { content: 'not really a document' });
+    const before = await scrape(user.stack);
+    await user.agent.get('/file/Content/notes.txt').expect(200);
+    user.stack.emulator.injectFault('files/get_preview', { kind: 'server_error', status: 503 });
+    await user.agent.get('/preview/Content/Letter.docx').expect(200);
+    const after = await scrape(user.stack);
+
+    expect(moved(before, after, CALLS, { route: 'files/download', status: '200' })).toBe(1);
+    expect(moved(before, after, CALLS, { route: 'files/get_preview', status: '503' })).toBe(1);
+    expect(moved(before, after, CALLS, { route: 'files/get_preview', status: '200' })).toBe(1);
+    expect(moved(before, after, 'dropview_dropbox_retries_total', { route: 'files/get_preview', reason: 'server_error' })).toBe(1);
+  });
+
   test('when an event stream is open, then it and its longpoll are counted, beside the limit; when it closes, neither is', async () => {
     tree().addFile('/Watched/one.txt', { content: '1' });
     await user.agent.get('/browse/Watched').expect(200);
@@ -175,7 +190,21 @@ describe('Prometheus metrics', () => {
     }
     const routes = new Set(series.filter((one) => one.name === HTTP).map((one) => one.labels.route));
     for (const route of routes)
-      expect(['/browse{/*splat}', '/events/browse{/*splat}', '/file/*splat', '/download/*splat', '/search', '/metrics', '/auth/dropbox', '/auth/dropbox/callback', 'unmatched']).toContain(route);
+      expect([
+        '/browse{/*splat}',
+        '/events/browse{/*splat}',
+        '/file/*splat',
+        '/download/*splat',
+        '/content/*splat',
+        '/preview/*splat',
+        '/zip/*splat',
+        '/thumbnail/*splat',
+        '/search',
+        '/metrics',
+        '/auth/dropbox',
+        '/auth/dropbox/callback',
+        'unmatched',
+      ]).toContain(route);
     expect(routes).toContain('unmatched');
     for (const one of series) for (const value of Object.values(one.labels)) expect(value).toMatch(/^[A-Za-z0-9_./{}*:+ -]*$/);
   });

@@ -5,7 +5,8 @@ import type { Row } from '../support/rows';
 /**
  * What a newcomer waits for besides the app itself: the type-check `npm test` runs first and
  * the one-off build `npm install` runs. Each is timed as a fresh process, median of 3, so the
- * figure is what a clone sees (tsc keeps no incremental state here).
+ * figure is what a clone sees (tsc keeps no incremental state here). The type-check is timed
+ * through npm, exactly as a person runs it.
  */
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -21,12 +22,12 @@ function medianSeconds(command: string, args: string[]): number {
 }
 
 export async function buildAndCheck(): Promise<Row[]> {
-  const typecheck = medianSeconds('npx', ['tsc', '--noEmit', '-p', '.']);
+  const typecheck = medianSeconds('npm', ['run', '--silent', 'typecheck']);
   const build = medianSeconds('node', ['scripts/build.js']);
   return [
     {
       id: 'B10',
-      what: '`npm run typecheck`: the app, its tests, the bench and the emulator package in one tsc program, median of 3',
+      what: '`npm run typecheck`: the app, its tests, the bench and the emulator package in one program of the native TypeScript 7 compiler, median of 3',
       target: '< 8 s',
       measured: `${typecheck.toFixed(1)} s`,
       met: typecheck < 8,

@@ -7,11 +7,22 @@ import { sessionIdOf, startStack, type Stack } from '../support/stack';
  * view waits for nothing but the listing, and nothing about it changes the session.
  */
 
-type Subscriber = ReturnType<typeof createClient>;
+/**
+ * The few node-redis members used here. Seen through its full generic type, node-redis cost
+ * this one file a second of type-checking (see src/redis/connection.ts).
+ */
+interface Subscriber {
+  connect(): Promise<unknown>;
+  duplicate(): Subscriber;
+  configSet(parameter: string, value: string): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
+  quit(): Promise<unknown>;
+}
 
 /** Every change Redis reports to `key` (keyspace notifications), until `stop` is given. */
 async function watchKey(url: string, key: string) {
-  const subscriber: Subscriber = createClient({ url });
+  const subscriber = createClient({ url }) as unknown as Subscriber;
   await subscriber.connect();
   const admin = subscriber.duplicate();
   await admin.connect();

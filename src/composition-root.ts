@@ -5,13 +5,14 @@ import { GrantSweeper } from './auth/grant-sweeper';
 import { TokenKeeper } from './auth/token-keeper';
 import { redirectUriOf, type Config } from './config';
 import { Sealer } from './crypto/sealer';
-import { DropboxApiClient, LONGPOLL_SOCKETS } from './dropbox/api-client';
+import { DropboxApiClient, LONGPOLL_SOCKETS, QUIET_LONGPOLL_SOCKETS } from './dropbox/api-client';
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './dropbox/http';
 import { DropboxOAuthClient } from './dropbox/oauth-client';
 import { ThumbnailBatcher } from './dropbox/thumbnail-batcher';
 import { FolderIndex } from './folders/folder-index';
 import { FolderWatcher } from './folders/folder-watcher';
 import { MemoryFolderIndexStore, RedisFolderIndexStore, type FolderIndexStore } from './folders/index-store';
+import { QuietFolders } from './folders/quiet-folders';
 import { createHttpApp } from './http/app';
 import { authRateLimit } from './http/middleware/rate-limit';
 import { credentialDeadlineOf } from './sessions/lifetime';
@@ -81,7 +82,7 @@ function openSessions(config: Config, logger: Logger, options: StartOptions, tel
   return Promise.resolve(embeddedBackend({ ...settings, ...options.embeddedLimits }));
 }
 
-function folderIndexOf(config: Config, sessions: SessionBackend, logger: Logger, listPageSize: number, now: () => number, telemetry: Telemetry): FolderIndex {
+function folderIndexOf(config: Config, sessions: SessionBackend, logger: Logger, listPageSize: number, now: () => number, telemetry: Telemetry, quiet: QuietFolders): FolderIndex {
   const limits = { ttlMs: config.folderIndex.ttlMs, leaseMs: FOLDER_READ_LEASE_MS };
   const store: FolderIndexStore = sessions.redis
     ? new RedisFolderIndexStore(sessions.redis, sessions.namespace, limits, now)
@@ -98,6 +99,7 @@ function folderIndexOf(config: Config, sessions: SessionBackend, logger: Logger,
       firstPageRows: listPageSize,
       now,
       telemetry,
+      quiet,
       onBackgroundError: (event, error) => logger.warn({ event, errorName: (error as Error).name, tag: (error as { logTag?: string }).logTag }, 'folder index work failed in the background'),
     },
   );
@@ -117,7 +119,8 @@ export async function composeDropview(config: Config, logger: Logger, options: S
   const api = new DropboxApiClient({ apiUrl: config.dropbox.apiUrl, contentUrl: config.dropbox.contentUrl, notifyUrl: config.dropbox.notifyUrl }, httpOptions);
 
   const keeper = new TokenKeeper(oauth, api, new Sealer(config.tokenEncryptionKeys, 'token-encryption-v1'), sessions.credentials, { now, telemetry });
-  const folders = folderIndexOf(config, sessions, logger, listPageSize, now, telemetry);
+  const quiet = new QuietFolders(api, { trustMs: config.folderIndex.quietTrustMs, folders: QUIET_LONGPOLL_SOCKETS, now });
+  const folders = folderIndexOf(config, sessions, logger, listPageSize, now, telemetry, quiet);
   const watcher = new FolderWatcher(
     {
       folders,
@@ -135,7 +138,7 @@ export async function composeDropview(config: Config, logger: Logger, options: S
   const grantSweeper = new GrantSweeper(sessions.credentials, keeper, logger, { now });
   telemetry.watch({
     eventStreams: () => ({ open: watcher.size.streams, limit: config.eventStreams.perInstance }),
-    longpollsHeld: () => watcher.size.longpolls,
+    longpollsHeld: () => watcher.size.longpolls + quiet.size,
     folderIndex: () => folders.heldSize(),
   });
   let stopping = false;

@@ -56,6 +56,8 @@ export interface Config {
     maxEntries: number;
     /** Entries this process keeps in memory across indexes (FOLDER_INDEX_MEMORY_ENTRIES). */
     memoryEntries: number;
+    /** How long after its last check a folder whose Dropbox longpoll stays quiet is shown without a check; 0: every view checks (FOLDER_INDEX_QUIET_TRUST). */
+    quietTrustMs: number;
   };
   /** METRICS_TOKEN: GET /metrics answers only `Authorization: Bearer <this>`; unset, there are no metrics. */
   metricsToken?: string;
@@ -85,6 +87,15 @@ const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: `must be a duration such as 30m, 12h or 7d (got "${text}")` });
+    return z.NEVER;
+  }
+  return ms;
+});
+/** A duration, or `0` for none. */
+const durationOrZero = z.string().transform((text, ctx) => {
+  const ms = text.trim() === '0' ? 0 : parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be 0 or a duration such as 30s or 2m (got "${text}")` });
     return z.NEVER;
   }
   return ms;
@@ -175,6 +186,7 @@ const schema = z.object({
   FOLDER_INDEX_TTL: duration.default(24 * DURATION_UNITS_MS.h),
   FOLDER_INDEX_MAX_ENTRIES: z.coerce.number({ error: 'must be a number of entries' }).int().min(1000).default(250_000),
   FOLDER_INDEX_MEMORY_ENTRIES: z.coerce.number({ error: 'must be a number of entries' }).int().min(1000).default(500_000),
+  FOLDER_INDEX_QUIET_TRUST: durationOrZero.default(30 * DURATION_UNITS_MS.s),
   METRICS_TOKEN: bearerToken.optional(),
 });
 
@@ -266,7 +278,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, randomSecret: () => string
     logLevel: env.LOG_LEVEL,
     logRequestPaths: env.LOG_REQUEST_PATHS === '1',
     eventStreams: { perSession: env.EVENT_STREAMS_PER_SESSION, perInstance: env.EVENT_STREAMS_PER_INSTANCE, lifetimeMs: env.EVENT_STREAM_LIFETIME },
-    folderIndex: { ttlMs: env.FOLDER_INDEX_TTL, maxEntries: env.FOLDER_INDEX_MAX_ENTRIES, memoryEntries: env.FOLDER_INDEX_MEMORY_ENTRIES },
+    folderIndex: { ttlMs: env.FOLDER_INDEX_TTL, maxEntries: env.FOLDER_INDEX_MAX_ENTRIES, memoryEntries: env.FOLDER_INDEX_MEMORY_ENTRIES, quietTrustMs: env.FOLDER_INDEX_QUIET_TRUST },
     metricsToken: env.METRICS_TOKEN,
   };
   return { config: Object.freeze(config), warnings };

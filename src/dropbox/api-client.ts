@@ -109,8 +109,10 @@ export function headerSafeJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Longpolls held at once: the folder watcher watches at most this many folders per instance. */
+/** Longpolls held at once for open pages: the folder watcher watches at most this many folders per instance. */
 export const LONGPOLL_SOCKETS = 256;
+/** Longpolls held at once for folders served without a check (folders/quiet-folders.ts), on sockets of their own. */
+export const QUIET_LONGPOLL_SOCKETS = 128;
 
 /** Dropbox holds a longpoll up to its timeout plus 90 s of jitter. */
 const LONGPOLL_JITTER_SECONDS = 90;
@@ -165,7 +167,7 @@ export class DropboxApiClient {
     this.api = new DropboxHttp(settings.apiUrl, httpOptions);
     this.content = new DropboxHttp(settings.contentUrl, httpOptions);
     // Each watched folder holds a longpoll on its own socket; they must not queue behind each other.
-    this.notify = new DropboxHttp(settings.notifyUrl, { ...httpOptions, maxSockets: LONGPOLL_SOCKETS });
+    this.notify = new DropboxHttp(settings.notifyUrl, { ...httpOptions, maxSockets: LONGPOLL_SOCKETS + QUIET_LONGPOLL_SOCKETS });
   }
 
   async listFolder(auth: DropboxAuth, path: string, limit: number): Promise<ListedPage> {

@@ -9,6 +9,7 @@ import { FolderSnapshot, type Change, type IndexEntry } from './folder-snapshot'
 import { decodeBatch, decodeEntries, decodeFirstPages, encodeBatch, encodeFirstPages, IndexCodecError, upsertsOf } from './index-codec';
 import type { FolderIndexStore, IndexHead } from './index-store';
 import { openPosition, sealPosition } from './page-cursor';
+import type { QuietFolders } from './quiet-folders';
 import { displayComparator, indexAfter, SORT_KEYS, type SortChoice } from './sort-order';
 
 /**
@@ -19,7 +20,8 @@ import { displayComparator, indexAfter, SORT_KEYS, type SortChoice } from './sor
  * Dropbox account and root (folder-index store). Reading is done once: one instance holds the
  * read lease and writes each page as it arrives; the others show what it wrote so far. A later
  * view costs one list_folder/continue on the index's cursor, which answers only what changed
- * (usually nothing), and the change is applied and written for everyone. A `reset`, or an
+ * (usually nothing), and the change is applied and written for everyone; while a Dropbox
+ * longpoll on that cursor stays quiet, not even that (quiet-folders.ts). A `reset`, or an
  * index that expired, reads the folder again.
  *
  * Every order is kept over the whole folder (folder-snapshot.ts), and pages are cut by
@@ -100,6 +102,8 @@ export interface FolderIndexOptions {
   now?: () => number;
   /** Told of hits, freshness checks and full reads. */
   telemetry?: Telemetry;
+  /** Folders a Dropbox longpoll vouches for, served without a freshness check; without it every view checks. */
+  quiet?: QuietFolders;
   /** Said when background work (a read, a compaction) fails; never with tokens or names. */
   onBackgroundError?: (event: string, error: unknown) => void;
 }
@@ -196,7 +200,7 @@ export class FolderIndex {
   private readonly sealedCursors = new WeakMap<IndexEntry, Map<string, string>>();
   private readonly idKey: Buffer;
   private readonly closing = new AbortController();
-  private readonly options: Required<Omit<FolderIndexOptions, 'onBackgroundError'>> & Pick<FolderIndexOptions, 'onBackgroundError'>;
+  private readonly options: Required<Omit<FolderIndexOptions, 'onBackgroundError' | 'quiet'>> & Pick<FolderIndexOptions, 'onBackgroundError' | 'quiet'>;
   private readonly telemetry: Telemetry;
 
   constructor(
@@ -275,6 +279,8 @@ export class FolderIndex {
   /** Checks the folder against Dropbox now (after a longpoll said it changed); the new version. */
   async refresh(source: FolderSource, path: string): Promise<string> {
     const id = this.idOf(source, path);
+    // Another longpoll said the folder changed: whatever vouched for it no longer does.
+    this.options.quiet?.forget(id);
     const held = await this.sync(id);
     if (!held?.complete) return held ? this.versionOf(held) : '';
     return this.versionOf((await this.checked(source, path, id, held)).held);
@@ -302,6 +308,7 @@ export class FolderIndex {
    */
   async close(graceMs = 2000): Promise<void> {
     this.closing.abort();
+    this.options.quiet?.close();
     const settled = Promise.allSettled([...this.reads.values()].map((reading) => reading.done));
     await Promise.race([settled, delay(graceMs)]);
   }
@@ -593,6 +600,7 @@ export class FolderIndex {
     }
     await writes;
     if (writeFailed) throw writeFailed;
+    if (held.complete) this.options.quiet?.checked(id, held.cursor);
     // A folder read in one page that fits in the stored first pages is left as written: another
     // instance loads and sorts it in no time, and compacting it (every order's first rows
     // encoded and sealed) was an eighth of the CPU of a first view of a 100-entry folder
@@ -683,7 +691,7 @@ export class FolderIndex {
     let early = this.earlyChecks.get(id);
     if (early) return early;
     const known = this.held.get(id);
-    if (!known?.complete || !known.cursor) return undefined;
+    if (!known?.complete || !known.cursor || this.options.quiet?.isQuiet(id, known.cursor)) return undefined;
     early = source.listFolderContinue(known.cursor, { quick: true });
     // Awaited by the check it starts, unless the sync finds the index gone first.
     early.catch(() => undefined);
@@ -691,9 +699,16 @@ export class FolderIndex {
     return early;
   }
 
-  /** A complete index checked against Dropbox: one list_folder/continue, shared by the views that ask at the same time. */
+  /**
+   * A complete index checked against Dropbox: one list_folder/continue, shared by the views that
+   * ask at the same time; none while a longpoll on its cursor vouches that nothing changed.
+   */
   private checked(source: FolderSource, path: string, id: string, held: Held, early?: Promise<ListedPage>): Promise<Checked> {
     let flight = this.checks.get(id);
+    if (!flight && !early && !this.earlyChecks.has(id) && this.options.quiet?.isQuiet(id, held.cursor)) {
+      this.telemetry.folderIndex('quiet');
+      return Promise.resolve({ held, stale: false });
+    }
     if (!flight) {
       flight = this.check(source, path, id, held, early ?? this.earlyChecks.get(id)).finally(() => this.checks.delete(id));
       this.checks.set(id, flight);
@@ -715,6 +730,7 @@ export class FolderIndex {
         ({ cursor, hasMore } = page);
       }
     } catch (error) {
+      this.options.quiet?.forget(id);
       // Another identical call is being answered: what the index has is as fresh as it gets.
       if (isDropboxFailure(error, 'rate_limited')) return { held, stale: false };
       // Dropbox is down or slow: the index as it was beats an error page (the page says so).
@@ -728,6 +744,7 @@ export class FolderIndex {
     held.snapshot.apply(changes);
     if (changes.length === 0 && this.options.now() - held.writtenAt < this.options.cursorRefreshMs) {
       held.cursor = cursor;
+      this.options.quiet?.checked(id, cursor);
       return { held, stale: false };
     }
     const batch = changes.length ? encodeBatch(changes, this.sealer, id) : undefined;
@@ -746,7 +763,9 @@ export class FolderIndex {
     } else if (result.reason === 'gone') {
       this.held.delete(id);
     }
-    // 'moved': another instance wrote first; its batch arrives with the next sync and re-applies harmlessly.
+    // 'moved': another instance wrote first; its batch arrives with the next sync and re-applies
+    // harmlessly. The copy keeps its older cursor then, which no longpoll vouches for.
+    this.options.quiet?.checked(id, cursor);
     return { held, stale: false };
   }
 

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ConnectionError } from '../auth/errors';
 import { isDropboxFailure, isRouteError } from '../dropbox/errors';
 import type { FolderIndex, FolderSource } from './folder-index';
+import type { Longpoller } from './quiet-folders';
 
 /**
  * Live folders for open pages. Each open page holds a stream; streams that watch the same
@@ -38,10 +39,6 @@ export interface WatchLimits {
   lifetimeMs: number;
   /** How often a stream checks that its session still exists. */
   sessionCheckMs: number;
-}
-
-export interface Longpoller {
-  longpoll(cursor: string, timeoutSeconds: number, signal: AbortSignal): Promise<{ changes: boolean; backoffSeconds?: number }>;
 }
 
 export interface WatcherDeps {

@@ -76,7 +76,7 @@ export class PrometheusTelemetry implements Telemetry {
   });
   private readonly folderIndexSteps = new Counter({
     name: 'dropview_folder_index_operations_total',
-    help: 'Folder index work, by kind: hit (a page from a complete index), delta_check (list_folder/continue), full_read (a folder read whole).',
+    help: 'Folder index work, by kind: hit (a page from a complete index), delta_check (list_folder/continue), quiet (a view a quiet Dropbox longpoll spared its check), full_read (a folder read whole).',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
@@ -102,6 +102,7 @@ export class PrometheusTelemetry implements Telemetry {
   private readonly folderIndexSeries = {
     hit: this.folderIndexSteps.labels('hit'),
     delta_check: this.folderIndexSteps.labels('delta_check'),
+    quiet: this.folderIndexSteps.labels('quiet'),
     full_read: this.folderIndexSteps.labels('full_read'),
   } satisfies Record<FolderIndexStep, unknown>;
 

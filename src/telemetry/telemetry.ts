@@ -27,6 +27,8 @@ export type FolderIndexStep =
   | 'hit'
   /** A freshness check: list_folder/continue on the index's cursor. */
   | 'delta_check'
+  /** A view served without a freshness check: a Dropbox longpoll on the index's cursor vouched that nothing changed. */
+  | 'quiet'
   /** A read of the whole folder began (this instance took the read lease). */
   | 'full_read';
 

@@ -40,7 +40,7 @@ describe('A folder index shared by every instance and session of an account', ()
     await first.close();
   });
 
-  test('when two sessions of one account view a folder on two instances, then Dropbox lists it once and each later view costs one empty check', async () => {
+  test('when two sessions of one account view a folder on two instances, then Dropbox lists it once, the other instance checks it once, and the reader, whose longpoll is quiet, asks nothing', async () => {
     const one = first.agent();
     await connect(one);
     const other = second.agent();
@@ -51,9 +51,9 @@ describe('A folder index shared by every instance and session of an account', ()
     const reads = folderCalls(first).slice(before);
     expect(reads.filter((call) => call.route === 'files/list_folder')).toHaveLength(1);
 
-    for (const [agent, label] of [
-      [other, 'second instance'],
-      [one, 'first instance'],
+    for (const [agent, label, expected] of [
+      [other, 'second instance', ['files/list_folder/continue']],
+      [one, 'first instance', []],
     ] as const) {
       const calls = folderCalls(first).length;
       const listing = await json(agent, '/browse/Camera%20Uploads');
@@ -62,7 +62,7 @@ describe('A folder index shared by every instance and session of an account', ()
         calls: folderCalls(first)
           .slice(calls)
           .map((call) => call.route),
-      }).toEqual({ label, calls: ['files/list_folder/continue'] });
+      }).toEqual({ label, calls: expected });
       expect(listing.total).toBe(3000);
     }
   });
@@ -182,6 +182,57 @@ describe("Fresh through Dropbox's cursor", () => {
     secondClockAhead += 3000;
     expect(await namesOf(other)).toContain('after loss.txt');
     expect(first.emulator.calls('files/list_folder').length).toBe(before + 1);
+  });
+});
+
+describe('Quiet folders: a Dropbox longpoll vouches for an unchanged folder', () => {
+  let stack: Stack;
+  let agent: Agent;
+  let clockAheadMs = 0;
+  const longpolls = () => stack.emulator.calls('files/list_folder/longpoll').length;
+  beforeAll(async () => {
+    stack = await startStack({ now: () => Date.now() + clockAheadMs });
+    for (let n = 1; n <= 5; n += 1) stack.emulator.tree.addFile(`/Quiet/file ${n}.txt`, { content: 'x' });
+    agent = stack.agent();
+    await connect(agent);
+  });
+  afterAll(async () => stack.close());
+
+  test('when a folder was just read and its longpoll is quiet, then the next views cost no Dropbox call and share that one longpoll', async () => {
+    const watching = stack.emulator.nextCall('files/list_folder/longpoll');
+    await json(agent, '/browse/Quiet');
+    await watching;
+    const calls = folderCalls(stack).length;
+    const held = longpolls();
+
+    for (let view = 0; view < 3; view += 1) expect((await json(agent, '/browse/Quiet')).total).toBe(5);
+    expect(folderCalls(stack).slice(calls)).toEqual([]);
+    expect(longpolls()).toBe(held);
+  });
+
+  test('when the folder changes, then the longpoll says so and the next view checks and shows the change', async () => {
+    await json(agent, '/browse/Quiet');
+    const calls = folderCalls(stack).length;
+    // The emulator answers the held longpoll as the file is added, before the view is asked for.
+    stack.emulator.tree.addFile('/Quiet/file 6.txt', { content: 'new' });
+
+    const listing = await json(agent, '/browse/Quiet');
+    expect(listing.entries.map((entry) => entry.name)).toContain('file 6.txt');
+    expect(
+      folderCalls(stack)
+        .slice(calls)
+        .map((call) => call.route),
+    ).toEqual(['files/list_folder/continue']);
+  });
+
+  test('when access is revoked at Dropbox, then a view within the trust still shows the folder, and the first view after it asks Dropbox and offers to connect again', async () => {
+    await json(agent, '/browse/Quiet');
+    stack.emulator.revokeAllGrants();
+    await agent.get('/browse/Quiet').set('Accept', 'text/html').expect(200);
+
+    clockAheadMs += stack.config.folderIndex.quietTrustMs;
+    const page = await agent.get('/browse/Quiet').set('Accept', 'text/html').expect(401);
+    expect(page.text).toContain('href="/auth/dropbox"');
   });
 });
 

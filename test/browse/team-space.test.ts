@@ -1,5 +1,5 @@
 import { connect } from '../support/oauth-dance';
-import { startStack, type Stack } from '../support/stack';
+import { EVERY_VIEW_CHECKS, startStack, type Stack } from '../support/stack';
 import { DropboxEmulator, gradientJpeg } from '@dropview/dropbox-emulator';
 
 describe('Team spaces: a team account browses its team space from the root', () => {
@@ -11,7 +11,7 @@ describe('Team spaces: a team account browses its team space from the root', () 
     emulator.tree.addFile('/Team Shared/Roadmap.txt', { content: 'ours' });
     emulator.tree.addFile('/Team Shared/Logo.jpg', { content: gradientJpeg(32, 32, [0, 0, 0], [255, 255, 255]) });
     await emulator.listen();
-    stack = await startStack({ emulator });
+    stack = await startStack({ emulator, env: EVERY_VIEW_CHECKS });
   });
   afterAll(async () => {
     await stack.close();

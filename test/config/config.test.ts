@@ -46,6 +46,7 @@ describe('Configuration is checked once at start-up', () => {
     [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
     [{ METRICS_TOKEN: 'a'.repeat(40) }, 'METRICS_TOKEN'],
     [{ METRICS_TOKEN: `${SECRET} with spaces` }, 'METRICS_TOKEN'],
+    [{ FOLDER_INDEX_QUIET_TRUST: 'never' }, 'FOLDER_INDEX_QUIET_TRUST'],
   ])('when %j is given, then start-up stops with one line naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -61,6 +62,10 @@ describe('Configuration is checked once at start-up', () => {
   test('when METRICS_TOKEN is set, then it is kept as given; unset, metrics are off', () => {
     expect(load({ METRICS_TOKEN: SECRET }).config.metricsToken).toBe(SECRET);
     expect(load({}).config.metricsToken).toBeUndefined();
+  });
+
+  test('when FOLDER_INDEX_QUIET_TRUST is unset, 0 or a duration, then quiet folders are trusted 30 s, never, or that long', () => {
+    expect([load({}), load({ FOLDER_INDEX_QUIET_TRUST: '0' }), load({ FOLDER_INDEX_QUIET_TRUST: '2m' })].map(({ config }) => config.folderIndex.quietTrustMs)).toEqual([30_000, 0, 120_000]);
   });
 
   test('when durations are written as 30m, 12h or 7d, then they become milliseconds', () => {

@@ -1,10 +1,10 @@
 import { connect } from '../support/oauth-dance';
-import { startStack, withConnectedUser } from '../support/stack';
+import { EVERY_VIEW_CHECKS, startStack, withConnectedUser } from '../support/stack';
 
 const STACK_TRACE = /\n\s+at |Error:|node_modules/;
 
 describe('When Dropbox misbehaves, people get a page they understand', () => {
-  const user = withConnectedUser({ dropboxTimeoutMs: 800 });
+  const user = withConnectedUser({ dropboxTimeoutMs: 800, env: EVERY_VIEW_CHECKS });
   afterEach(() => user.stack.emulator.clearFaults());
   let folders = 0;
   /** A folder nobody has opened yet, so that the view reads it with list_folder (the call the faults hit). */

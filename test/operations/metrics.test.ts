@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { openEventStream } from '../support/event-stream';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
 import { moved, scrape, seriesOf, TEST_METRICS_TOKEN, type Scrape } from '../support/metrics';
-import { sessionIdOf, startStack, withConnectedUser, type Stack } from '../support/stack';
+import { EVERY_VIEW_CHECKS, sessionIdOf, startStack, withConnectedUser, type Stack } from '../support/stack';
 
 /**
  * What an operator scrapes from GET /metrics (src/telemetry/prometheus.ts): each counter moves
@@ -27,7 +27,7 @@ async function until(condition: () => Promise<boolean>, what: string, timeoutMs 
 }
 
 describe('Prometheus metrics', () => {
-  const user = withConnectedUser({ env: { METRICS_TOKEN: TEST_METRICS_TOKEN } });
+  const user = withConnectedUser({ env: { ...EVERY_VIEW_CHECKS, METRICS_TOKEN: TEST_METRICS_TOKEN } });
   const tree = () => user.stack.emulator.tree;
 
   test('when a folder is viewed for the first time and again, then both views, one full read, one hit and one delta check are counted', async () => {
@@ -71,7 +71,7 @@ describe('Prometheus metrics', () => {
 
   test('when the refresh token was revoked, then the refresh failure is counted with its reason', async () => {
     let clockOffsetMs = 0;
-    const stack = await startStack({ env: { METRICS_TOKEN: TEST_METRICS_TOKEN }, now: () => Date.now() + clockOffsetMs });
+    const stack = await startStack({ env: { ...EVERY_VIEW_CHECKS, METRICS_TOKEN: TEST_METRICS_TOKEN }, now: () => Date.now() + clockOffsetMs });
     try {
       const agent = stack.agent();
       await connect(agent);
@@ -92,7 +92,7 @@ describe('Prometheus metrics', () => {
 
   test('when two instances refresh one session at once, then one wins the lock and the other is counted waiting for it', async () => {
     const namespace = `test:${randomBytes(6).toString('hex')}:`;
-    const env = { METRICS_TOKEN: TEST_METRICS_TOKEN };
+    const env = { ...EVERY_VIEW_CHECKS, METRICS_TOKEN: TEST_METRICS_TOKEN };
     const first = await startStack({ namespace, env });
     const second = await startStack({ namespace, emulator: first.emulator, env: { ...env, BASE_URL: first.url } });
     try {

@@ -1,7 +1,7 @@
 import { RedisConnection } from '../../src/redis/connection';
 import { Sealer } from '../../src/crypto/sealer';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
-import { startStack, storedCredentials, TEST_SESSION_SECRET, type Stack } from '../support/stack';
+import { EVERY_VIEW_CHECKS, startStack, storedCredentials, TEST_SESSION_SECRET, type Stack } from '../support/stack';
 
 /** Every value Dropview keeps in Redis under this stack's namespace, as text. */
 async function everyRedisValue(stack: Stack): Promise<string> {
@@ -23,7 +23,7 @@ async function everyRedisValue(stack: Stack): Promise<string> {
 describe('S5: tokens live only server-side, sealed with AES-256-GCM', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ env: EVERY_VIEW_CHECKS });
   });
   afterAll(async () => stack.close());
 

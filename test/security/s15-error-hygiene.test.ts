@@ -1,12 +1,12 @@
 import { connect } from '../support/oauth-dance';
-import { withConnectedUser } from '../support/stack';
+import { EVERY_VIEW_CHECKS, withConnectedUser } from '../support/stack';
 import type { Fault } from '@dropview/dropbox-emulator';
 
 /** What must never reach a client: stack frames, internal error names, library text, tokens. */
 const LEAKS = /\n\s+at |Error:|AxiosError|ECONN|node_modules|stack|sl\.u\./;
 
 describe('S15: every failure is a page a person understands, with the right status and nothing internal', () => {
-  const user = withConnectedUser({ dropboxTimeoutMs: 600 });
+  const user = withConnectedUser({ dropboxTimeoutMs: 600, env: EVERY_VIEW_CHECKS });
   afterEach(() => user.stack.emulator.clearFaults());
 
   const faults: { label: string; fault: Fault; status: number; message: string }[] = [

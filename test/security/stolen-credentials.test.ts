@@ -1,7 +1,7 @@
 import { RedisConnection } from '../../src/redis/connection';
 import { refreshTokenWorks } from '../support/dropbox-wire';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
-import { sessionIdOf, startStack, storedCredentials, type Stack } from '../support/stack';
+import { EVERY_VIEW_CHECKS, sessionIdOf, startStack, storedCredentials, type Stack } from '../support/stack';
 
 /**
  * Hardening (issue 11, items 4 and 5): whoever can write to Redis cannot move one person's
@@ -12,7 +12,7 @@ import { sessionIdOf, startStack, storedCredentials, type Stack } from '../suppo
 describe('Credentials at rest are bound to their session', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ env: EVERY_VIEW_CHECKS });
   });
   afterAll(async () => stack.close());
 

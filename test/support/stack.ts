@@ -21,6 +21,12 @@ export const TEST_SESSION_SECRET = 'test-session-secret-0123456789-abcdefghijklm
 export const TEST_TOKEN_KEY = 'test-token-key-9876543210-ponmlkjihgfedcba-XYZ';
 
 /** Names that a shared folder could hand us: markup, quotes, URL syntax. */
+/**
+ * The app's environment for tests about what a view's own Dropbox call does (a refresh, a 401,
+ * a fault, a new team root): no folder is trusted quiet, so every view of a folder the app
+ * knows makes its freshness check (src/folders/quiet-folders.ts).
+ */
+export const EVERY_VIEW_CHECKS = { FOLDER_INDEX_QUIET_TRUST: '0' };
 export const HOSTILE_NAMES = ['<img src=x onerror=alert(1)>.txt', '"quote\'.txt', 'a?b#c&d=e.txt', '100% real.txt'];
 
 export interface StackOptions {

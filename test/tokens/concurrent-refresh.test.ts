@@ -4,7 +4,7 @@ import type { Response } from 'supertest';
 import type { DropboxEmulator } from '@dropview/dropbox-emulator';
 import { csrfTokenOf } from '../support/html';
 import { connect, sessionCookieOf } from '../support/oauth-dance';
-import { startEmulator, startStack, storedCredentials, storedSession, type Stack } from '../support/stack';
+import { EVERY_VIEW_CHECKS, startEmulator, startStack, storedCredentials, storedSession, type Stack } from '../support/stack';
 
 /**
  * Tokens under concurrency: two app instances share one Redis and one emulator, as two
@@ -22,8 +22,8 @@ describe('Tokens hold under concurrency and across instances', () => {
   beforeAll(async () => {
     emulator = await startEmulator();
     const namespace = `test:${randomBytes(6).toString('hex')}:`;
-    instanceA = await startStack({ emulator, namespace, now });
-    instanceB = await startStack({ emulator, namespace, now: () => now() + bOffsetMs, env: { BASE_URL: instanceA.url } });
+    instanceA = await startStack({ emulator, namespace, now, env: EVERY_VIEW_CHECKS });
+    instanceB = await startStack({ emulator, namespace, now: () => now() + bOffsetMs, env: { ...EVERY_VIEW_CHECKS, BASE_URL: instanceA.url } });
   });
   afterAll(async () => {
     await instanceA.close();

@@ -1,11 +1,11 @@
 import { connect } from '../support/oauth-dance';
-import { startStack, type Stack } from '../support/stack';
+import { EVERY_VIEW_CHECKS, startStack, type Stack } from '../support/stack';
 
 describe('Every Dropbox call gets a valid access token', () => {
   let stack: Stack;
   let clockOffsetMs = 0;
   beforeAll(async () => {
-    stack = await startStack({ now: () => Date.now() + clockOffsetMs });
+    stack = await startStack({ now: () => Date.now() + clockOffsetMs, env: EVERY_VIEW_CHECKS });
   });
   afterAll(async () => stack.close());
   beforeEach(() => {

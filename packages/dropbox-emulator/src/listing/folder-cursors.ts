@@ -55,6 +55,7 @@ export class FolderCursors {
   private readonly held = new Set<Listing>();
   private readonly holders = new Map<readonly ListingEntry[], number>();
   private heldEntries = 0;
+  private readonly invalidated = new Set<() => void>();
 
   /** @param treeOf the tree of an account, for cursors that outlive a request (continue, longpoll). */
   constructor(private readonly treeOf: (accountId: string) => FileTree | undefined) {}
@@ -102,10 +103,17 @@ export class FolderCursors {
     return changedSince(watch.tree, watch.scope, watch.generation);
   }
 
-  /** Every cursor answers `reset` from now on. */
+  /** Every cursor answers `reset` from now on; held longpolls are woken (their next continue says so). */
   invalidateAll(): void {
     this.positions = new BoundedMap(MAX_CURSORS);
     for (const listing of [...this.held]) this.evict(listing);
+    for (const listener of [...this.invalidated]) listener();
+  }
+
+  /** Told when every cursor is invalidated; returns the function that stops telling. */
+  onInvalidateAll(listener: () => void): () => void {
+    this.invalidated.add(listener);
+    return () => this.invalidated.delete(listener);
   }
 
   private pageOf(listing: Listing, offset: number): Page {

@@ -26,17 +26,21 @@ export const longpoll: NoAuthRoute = {
     const finish = (changes: boolean) => {
       clearTimeout(timer);
       stopWatching();
+      stopWatchingResets();
       if (!res.writableEnded) sendJson(res, 200, { changes });
     };
     const stopWatching = watch.tree.onChange((change) => {
       // A journal that overflowed past the cursor also wakes it: the next continue says reset.
       if (wakes(watch.scope, change) || !watch.tree.changes.covers(watch.generation)) finish(true);
     });
+    // Cursors invalidated wholesale wake it too, as an overflowed journal does.
+    const stopWatchingResets = ctx.cursors.onInvalidateAll(() => finish(true));
     const timer = setTimeout(() => finish(false), (timeout as number) * 1000);
     // The response's close, not the request's: a request closes as soon as its body is read.
     res.on('close', () => {
       clearTimeout(timer);
       stopWatching();
+      stopWatchingResets();
     });
   },
 };

@@ -53,6 +53,17 @@ describe('longpoll: waiting for a folder to change', () => {
     expect(emulator.calls('files/list_folder/longpoll').pop()?.bearer).toBeUndefined();
   });
 
+  test('when every cursor is reset while a longpoll is held, then it answers changes: true and the next continue says reset', async () => {
+    const listing = await listFolder(emulator, token, { path: '/Polled' });
+    const before = emulator.calls('files/list_folder/longpoll').length;
+    const answer = longpoll(listing.cursor);
+    await callsArrived(emulator, 'files/list_folder/longpoll', before + 1);
+    emulator.resetCursors();
+    expect(await answer).toEqual({ status: 200, body: { changes: true } });
+    const next = await listContinue(emulator, token, listing.cursor);
+    expect([next.status, next.body.error]).toEqual([409, { '.tag': 'reset' }]);
+  });
+
   test('when the folder changed already since the cursor, then the longpoll answers at once', async () => {
     const cursor = await latestCursor('/Polled');
     emulator.tree.modifyFile('/Polled/a.txt', { content: 'A' });

@@ -119,7 +119,8 @@ export async function composeDropview(config: Config, logger: Logger, options: S
   const api = new DropboxApiClient({ apiUrl: config.dropbox.apiUrl, contentUrl: config.dropbox.contentUrl, notifyUrl: config.dropbox.notifyUrl }, httpOptions);
 
   const keeper = new TokenKeeper(oauth, api, new Sealer(config.tokenEncryptionKeys, 'token-encryption-v1'), sessions.credentials, { now, telemetry });
-  const quiet = new QuietFolders(api, { trustMs: config.folderIndex.quietTrustMs, folders: QUIET_LONGPOLL_SOCKETS, now });
+  // A longpoll vouches once it has had twice the time Dropbox's answers take to reach Dropbox.
+  const quiet = new QuietFolders(api, { trustMs: config.folderIndex.quietTrustMs, folders: QUIET_LONGPOLL_SOCKETS, settleMs: () => 2 * api.recentAnswerMs(), now });
   const folders = folderIndexOf(config, sessions, logger, listPageSize, now, telemetry, quiet);
   const watcher = new FolderWatcher(
     {

@@ -22,7 +22,13 @@ async function upstreamCallsPerView(stack: BenchStack, cookie: string): Promise<
   const views = 50;
   for (let i = 0; i < views; i += 1) await (await get(stack, cookie, `/browse${HUNDRED}`)).text();
   const perView = ((await folderCalls(stack)) - before) / views;
-  return { id: 'B1', what: 'Dropbox calls per view of a folder seen before (its index checked with list_folder/continue)', target: '<= 1', measured: perView.toFixed(2), met: perView <= 1 };
+  return {
+    id: 'B1',
+    what: 'Dropbox calls per view of a folder seen before (its index checked with list_folder/continue, or not at all while a quiet longpoll vouches for it)',
+    target: '<= 1',
+    measured: perView.toFixed(2),
+    met: perView <= 1,
+  };
 }
 
 async function redisCommandsPerView(stack: BenchStack, cookie: string): Promise<Row> {
@@ -42,7 +48,11 @@ async function redisCommandsPerView(stack: BenchStack, cookie: string): Promise<
 }
 
 async function refreshBurst(stack: BenchStack, cookie: string): Promise<Row> {
+  await (await get(stack, cookie, `/browse${HUNDRED}`)).text();
   await stack.emulator.control('expire-tokens', {});
+  // A change, so that the views must ask Dropbox (a quiet folder would be shown without a call,
+  // and without a token): its longpoll answers as the file is added.
+  await stack.emulator.control('files', { path: `${HUNDRED}/changed.txt`, size: 1 });
   const before = await stack.emulator.calls('oauth2/token', 'refresh_token');
   const timings = await Promise.all(
     Array.from({ length: 50 }, async () => {
@@ -56,7 +66,7 @@ async function refreshBurst(stack: BenchStack, cookie: string): Promise<Row> {
   const failures = timings.filter((timing) => timing.status !== 200).length;
   return {
     id: 'B4',
-    what: '50 concurrent views of one session when its token has expired at Dropbox',
+    what: '50 concurrent views of one session when its token has expired at Dropbox and the folder changed',
     target: '1 refresh, 0 failures',
     measured: `${refreshes} refresh, burst p99 ${Math.round(
       percentile(

@@ -170,6 +170,11 @@ export class DropboxApiClient {
     this.notify = new DropboxHttp(settings.notifyUrl, { ...httpOptions, maxSockets: LONGPOLL_SOCKETS + QUIET_LONGPOLL_SOCKETS });
   }
 
+  /** The slowest of the API host's last answers, in ms (see DropboxHttp.recentAnswerMs). */
+  recentAnswerMs(): number {
+    return this.api.recentAnswerMs();
+  }
+
   async listFolder(auth: DropboxAuth, path: string, limit: number): Promise<ListedPage> {
     return listedPageOf(await this.rpc(auth, 'files/list_folder', listFolderResult, { path, limit, include_non_downloadable_files: true }));
   }

@@ -83,9 +83,14 @@ function agentsFor(options: HttpOptions) {
   return { httpAgent, httpsAgent };
 }
 
+/** Answers remembered for recentAnswerMs. */
+const REMEMBERED_ANSWERS = 16;
+
 export class DropboxHttp {
   private readonly axios: AxiosInstance;
   private readonly telemetry: Telemetry;
+  private readonly answerMs: number[] = [];
+  private nextAnswer = 0;
 
   constructor(
     baseURL: string,
@@ -161,6 +166,11 @@ export class DropboxHttp {
     }
   }
 
+  /** The slowest of this host's last answers (0 before the first): how long a request takes to reach Dropbox and come back now. */
+  recentAnswerMs(): number {
+    return this.answerMs.length ? Math.max(...this.answerMs) : 0;
+  }
+
   /** Waits before retrying a 5xx: 100 ms, then 300 ms (backoffMs times 3 to the retry), plus as much jitter at most. */
   private async backOff(route: string, retry: number): Promise<void> {
     const delay = this.options.backoffMs * 3 ** retry;
@@ -199,7 +209,10 @@ export class DropboxHttp {
         if (!config.signal?.aborted) this.telemetry.dropboxCall(route, isDropboxFailure(failure, 'timeout') ? 'timeout' : 'unreachable', '', (performance.now() - started) / 1000);
         throw failure;
       }
-      this.telemetry.dropboxCall(route, String(response.status), response.status === 200 ? '' : errorTagOf(response), (performance.now() - started) / 1000);
+      const answerMs = performance.now() - started;
+      this.telemetry.dropboxCall(route, String(response.status), response.status === 200 ? '' : errorTagOf(response), answerMs / 1000);
+      this.answerMs[this.nextAnswer] = answerMs;
+      this.nextAnswer = (this.nextAnswer + 1) % REMEMBERED_ANSWERS;
       if (!repeatable) return response;
       if (response.status === 429 && !rateLimitRetried && config.waitOutRateLimit !== false) {
         const waitSeconds = retryAfterOf(response);

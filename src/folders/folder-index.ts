@@ -720,7 +720,8 @@ export class FolderIndex {
   private async check(source: FolderSource, path: string, id: string, held: Held, early?: Promise<ListedPage>): Promise<Checked> {
     this.telemetry.folderIndex('delta_check');
     const changes: Change[] = [];
-    let cursor = held.cursor;
+    const from = held.cursor;
+    let cursor = from;
     try {
       for (let hasMore = true, first = early; hasMore; first = undefined) {
         // An early check ran from the head's cursor, perhaps a little older than the synced one:
@@ -743,8 +744,8 @@ export class FolderIndex {
     }
     held.snapshot.apply(changes);
     if (changes.length === 0 && this.options.now() - held.writtenAt < this.options.cursorRefreshMs) {
+      this.options.quiet?.checked(id, cursor, from);
       held.cursor = cursor;
-      this.options.quiet?.checked(id, cursor);
       return { held, stale: false };
     }
     const batch = changes.length ? encodeBatch(changes, this.sealer, id) : undefined;
@@ -765,7 +766,7 @@ export class FolderIndex {
     }
     // 'moved': another instance wrote first; its batch arrives with the next sync and re-applies
     // harmlessly. The copy keeps its older cursor then, which no longpoll vouches for.
-    this.options.quiet?.checked(id, cursor);
+    this.options.quiet?.checked(id, cursor, changes.length === 0 ? from : undefined);
     return { held, stale: false };
   }
 

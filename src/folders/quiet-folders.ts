@@ -11,6 +11,11 @@ import { LRUCache } from 'lru-cache';
  * `npm run bench`, B3b) and is one Dropbox call per view fewer. A change shows on the view
  * after Dropbox's longpoll reports it, which real Dropbox does within a second or two.
  *
+ * A longpoll vouches only once it has been held long enough to have reached Dropbox
+ * (`settleMs`: twice as long as Dropbox's answers take now): a change made while it is still
+ * on its way is reported only once it arrives, and a view in between would show the folder
+ * as it was.
+ *
  * Bounded, so a wrong answer cannot last: a folder is trusted `trustMs` after its last check at
  * most (a notify host that hangs, a grant revoked at Dropbox: the next check finds out), and
  * at most `folders` are watched per process, the least recently viewed dropped first. A
@@ -27,11 +32,15 @@ export interface QuietFoldersOptions {
   trustMs: number;
   /** Folders watched at once (each holds a longpoll socket). */
   folders: number;
+  /** How long a longpoll must have been held before it vouches, read as each one is sent (default 0). */
+  settleMs?: () => number;
   now?: () => number;
 }
 
 interface Watch {
   cursor: string;
+  /** From when the longpoll vouches: it has had time to reach Dropbox. */
+  settledAt: number;
   /** When the check (or read) that produced `cursor` finished. */
   checkedAt: number;
   /** False from the moment the longpoll ended: answered, failed, or aborted. */
@@ -66,14 +75,20 @@ export class QuietFolders {
   /** Whether index `id` at `cursor` can be served without a check: its longpoll is held and quiet, and its last check is recent. */
   isQuiet(id: string, cursor: string): boolean {
     const watch = this.watches.get(id);
-    return watch !== undefined && watch.held && watch.cursor === cursor && this.now() - watch.checkedAt < this.options.trustMs;
+    const now = this.now();
+    return watch !== undefined && watch.held && watch.cursor === cursor && now >= watch.settledAt && now - watch.checkedAt < this.options.trustMs;
   }
 
-  /** A check (or read) just left index `id` at `cursor`: watch the folder from there. */
-  checked(id: string, cursor: string): void {
+  /**
+   * A check (or read) just left index `id` at `cursor`: watch the folder from there. `from`: the
+   * check began at that cursor and found nothing changed, so a longpoll held on it vouches for
+   * `cursor` as well (anything after one is after the other) and is kept, settled as it is.
+   */
+  checked(id: string, cursor: string, from?: string): void {
     if (this.options.trustMs <= 0 || !cursor) return;
     const current = this.watches.get(id);
-    if (current?.held && current.cursor === cursor) {
+    if (current?.held && (current.cursor === cursor || current.cursor === from)) {
+      current.cursor = cursor;
       current.checkedAt = this.now();
       return;
     }
@@ -82,7 +97,8 @@ export class QuietFolders {
       if (this.now() < pausedUntil) return;
       this.backoffUntil.delete(id);
     }
-    const watch: Watch = { cursor, checkedAt: this.now(), held: true, abort: new AbortController() };
+    const sentAt = this.now();
+    const watch: Watch = { cursor, settledAt: sentAt + (this.options.settleMs?.() ?? 0), checkedAt: sentAt, held: true, abort: new AbortController() };
     // Replacing the entry disposes of the old watch, whose longpoll is aborted.
     this.watches.set(id, watch);
     this.longpoller.longpoll(cursor, LONGPOLL_SECONDS, watch.abort.signal).then(

@@ -30,8 +30,10 @@ async function redisValuesOf(stack: Stack): Promise<Buffer> {
 describe('A folder index shared by every instance and session of an account', () => {
   let first: Stack;
   let second: Stack;
+  /** Moves the first instance's clock on: a longpoll vouches once it has had time to reach Dropbox. */
+  let firstClockAhead = 0;
   beforeAll(async () => {
-    first = await startStack();
+    first = await startStack({ now: () => Date.now() + firstClockAhead });
     second = await startStack({ emulator: first.emulator, namespace: first.namespace, env: { BASE_URL: first.url } });
     first.emulator.addPhotos('/Camera Uploads', 3000, 7);
   });
@@ -56,6 +58,7 @@ describe('A folder index shared by every instance and session of an account', ()
       [one, 'first instance', []],
     ] as const) {
       const calls = folderCalls(first).length;
+      firstClockAhead += 1000;
       const listing = await json(agent, '/browse/Camera%20Uploads');
       expect({
         label,
@@ -202,6 +205,8 @@ describe('Quiet folders: a Dropbox longpoll vouches for an unchanged folder', ()
     const watching = stack.emulator.nextCall('files/list_folder/longpoll');
     await json(agent, '/browse/Quiet');
     await watching;
+    // Time for the longpoll to have reached Dropbox (twice Dropbox's answer time, quiet-folders.ts).
+    clockAheadMs += 1000;
     const calls = folderCalls(stack).length;
     const held = longpolls();
 
@@ -227,6 +232,7 @@ describe('Quiet folders: a Dropbox longpoll vouches for an unchanged folder', ()
 
   test('when access is revoked at Dropbox, then a view within the trust still shows the folder, and the first view after it asks Dropbox and offers to connect again', async () => {
     await json(agent, '/browse/Quiet');
+    clockAheadMs += 1000;
     stack.emulator.revokeAllGrants();
     await agent.get('/browse/Quiet').set('Accept', 'text/html').expect(200);
 

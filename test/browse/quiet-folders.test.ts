@@ -46,6 +46,31 @@ describe('Trusting a quiet folder', () => {
     expect(longpoller.held).toHaveLength(1);
   });
 
+  test('when the longpoll was sent less than the settle time ago, then it does not vouch yet: it may not have reached Dropbox', () => {
+    const longpoller = handAnsweredLongpoller();
+    const quiet = new QuietFolders(longpoller, { trustMs: 30_000, folders: 8, settleMs: () => 300, now });
+    quiet.checked('index', 'cursor-1');
+    clock += 299;
+    expect(quiet.isQuiet('index', 'cursor-1')).toBe(false);
+    clock += 1;
+    expect(quiet.isQuiet('index', 'cursor-1')).toBe(true);
+  });
+
+  test('when a check from the watched cursor finds nothing changed, then the longpoll held on it vouches for the new cursor too', () => {
+    const longpoller = handAnsweredLongpoller();
+    const quiet = new QuietFolders(longpoller, { trustMs: 30_000, folders: 8, settleMs: () => 300, now });
+    quiet.checked('index', 'cursor-1');
+    clock += 300;
+    quiet.checked('index', 'cursor-2', 'cursor-1');
+
+    expect(longpoller.held).toHaveLength(1);
+    expect(quiet.isQuiet('index', 'cursor-2')).toBe(true);
+    // A check that found changes starts over: a new longpoll, settling again.
+    quiet.checked('index', 'cursor-3');
+    expect(longpoller.held).toHaveLength(2);
+    expect(quiet.isQuiet('index', 'cursor-3')).toBe(false);
+  });
+
   test('when the longpoll answers, fails or is replaced, then the folder is no longer quiet', async () => {
     const longpoller = handAnsweredLongpoller();
     const quiet = new QuietFolders(longpoller, { trustMs: 30_000, folders: 8, now });

@@ -38,6 +38,9 @@ export interface QuietFoldersOptions {
 }
 
 interface Watch {
+  /** The cursor the longpoll was sent with. */
+  polled: string;
+  /** The newest cursor a check reached from `polled` (or one after it) finding nothing changed; vouched for as well. */
   cursor: string;
   /** From when the longpoll vouches: it has had time to reach Dropbox. */
   settledAt: number;
@@ -56,6 +59,8 @@ export class QuietFolders {
   private readonly now: () => number;
   /** Folders whose longpoll asked for a pause (`backoff`), until when. */
   private readonly backoffUntil = new Map<string, number>();
+  /** After close: checks still finishing for requests in flight start no longpoll. */
+  private closed = false;
 
   constructor(
     private readonly longpoller: Longpoller,
@@ -76,18 +81,21 @@ export class QuietFolders {
   isQuiet(id: string, cursor: string): boolean {
     const watch = this.watches.get(id);
     const now = this.now();
-    return watch !== undefined && watch.held && watch.cursor === cursor && now >= watch.settledAt && now - watch.checkedAt < this.options.trustMs;
+    return watch !== undefined && watch.held && (watch.cursor === cursor || watch.polled === cursor) && now >= watch.settledAt && now - watch.checkedAt < this.options.trustMs;
   }
 
   /**
    * A check (or read) just left index `id` at `cursor`: watch the folder from there. `from`: the
    * check began at that cursor and found nothing changed, so a longpoll held on it vouches for
-   * `cursor` as well (anything after one is after the other) and is kept, settled as it is.
+   * `cursor` as well (anything after one is after the other) and is kept, settled as it is. The
+   * longpoll's own cursor stays vouched for: a sync with the store brings the index back to it
+   * (the newest cursor is written back only now and then).
    */
   checked(id: string, cursor: string, from?: string): void {
-    if (this.options.trustMs <= 0 || !cursor) return;
+    if (this.options.trustMs <= 0 || !cursor || this.closed) return;
     const current = this.watches.get(id);
-    if (current?.held && (current.cursor === cursor || current.cursor === from)) {
+    const known = (value: string | undefined) => value !== undefined && (current?.cursor === value || current?.polled === value);
+    if (current?.held && (known(cursor) || known(from))) {
       current.cursor = cursor;
       current.checkedAt = this.now();
       return;
@@ -98,12 +106,13 @@ export class QuietFolders {
       this.backoffUntil.delete(id);
     }
     const sentAt = this.now();
-    const watch: Watch = { cursor, settledAt: sentAt + (this.options.settleMs?.() ?? 0), checkedAt: sentAt, held: true, abort: new AbortController() };
+    const watch: Watch = { polled: cursor, cursor, settledAt: sentAt + (this.options.settleMs?.() ?? 0), checkedAt: sentAt, held: true, abort: new AbortController() };
     // Replacing the entry disposes of the old watch, whose longpoll is aborted.
     this.watches.set(id, watch);
     this.longpoller.longpoll(cursor, LONGPOLL_SECONDS, watch.abort.signal).then(
-      ({ changes, backoffSeconds }) => {
-        if (!changes && backoffSeconds) this.backoffUntil.set(id, this.now() + backoffSeconds * 1000);
+      ({ backoffSeconds }) => {
+        // Dropbox's pause holds whatever the answer was.
+        if (backoffSeconds) this.pause(id, backoffSeconds * 1000);
         this.forgetWatch(id, watch);
       },
       () => this.forgetWatch(id, watch),
@@ -115,9 +124,18 @@ export class QuietFolders {
     this.watches.delete(id);
   }
 
-  /** Ends every longpoll (at shutdown). */
+  /** Ends every longpoll (at shutdown); none is started after. */
   close(): void {
+    this.closed = true;
     this.watches.clear();
+    this.backoffUntil.clear();
+  }
+
+  private pause(id: string, ms: number): void {
+    const now = this.now();
+    // Pauses that ran out are dropped before they could outnumber the folders watched.
+    if (this.backoffUntil.size >= this.options.folders) for (const [other, until] of this.backoffUntil) if (until <= now) this.backoffUntil.delete(other);
+    this.backoffUntil.set(id, now + ms);
   }
 
   private forgetWatch(id: string, watch: Watch): void {

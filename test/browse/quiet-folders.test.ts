@@ -65,6 +65,10 @@ describe('Trusting a quiet folder', () => {
 
     expect(longpoller.held).toHaveLength(1);
     expect(quiet.isQuiet('index', 'cursor-2')).toBe(true);
+    // A sync with the store may bring the index back to the longpoll's own cursor: still vouched for.
+    expect(quiet.isQuiet('index', 'cursor-1')).toBe(true);
+    quiet.checked('index', 'cursor-2b', 'cursor-1');
+    expect(longpoller.held).toHaveLength(1);
     // A check that found changes starts over: a new longpoll, settling again.
     quiet.checked('index', 'cursor-3');
     expect(longpoller.held).toHaveLength(2);
@@ -94,7 +98,7 @@ describe('Trusting a quiet folder', () => {
     const longpoller = handAnsweredLongpoller();
     const quiet = new QuietFolders(longpoller, { trustMs: 30_000, folders: 8, now });
     quiet.checked('index', 'cursor-1');
-    longpoller.held[0].answer({ changes: false, backoffSeconds: 60 });
+    longpoller.held[0].answer({ changes: true, backoffSeconds: 60 });
     await answered();
 
     quiet.checked('index', 'cursor-1');
@@ -120,6 +124,17 @@ describe('Trusting a quiet folder', () => {
       ['c1', false],
     ]);
     expect(quiet.isQuiet('b', 'b1')).toBe(false);
+  });
+
+  test('when it was closed, then its longpolls are aborted and a check finishing late starts none', () => {
+    const longpoller = handAnsweredLongpoller();
+    const quiet = new QuietFolders(longpoller, { trustMs: 30_000, folders: 8, now });
+    quiet.checked('index', 'cursor-1');
+    quiet.close();
+    quiet.checked('late', 'cursor-9');
+
+    expect(longpoller.held.map((poll) => [poll.cursor, poll.signal.aborted])).toEqual([['cursor-1', true]]);
+    expect(quiet.size).toBe(0);
   });
 
   test('when the trust is 0, then nothing is watched and no folder is quiet', () => {

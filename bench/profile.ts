@@ -9,8 +9,10 @@ import { VIA_PROXY } from './support/processes';
  * `npm run bench:profile`: B3's warmed load (a 100-entry folder page, 50 connections, each its
  * own session and Dropbox account, default log level) with the app in `node --cpu-prof`, then
  * the functions that took the most CPU. PROFILE_FIRST_VIEWS=1 leaves the sessions cold, so the
- * load starts with every session's first view (B3a). The .cpuprofile file stays in
- * bench/profiles/ for Chrome DevTools.
+ * load starts with every session's first view (B3a); PROFILE_METRICS=1 turns the metrics on
+ * (METRICS_TOKEN) and says how much of the app's busy time they took (B8's question, asked
+ * without the noise of comparing processes). The .cpuprofile file stays in bench/profiles/
+ * for Chrome DevTools.
  */
 
 interface ProfileNode {
@@ -21,7 +23,9 @@ interface ProfileNode {
 
 async function main(): Promise<void> {
   const directory = path.join(__dirname, 'profiles');
-  const stack = await startBenchStack({ latencyMs: 20, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${directory}`] });
+  const metrics = process.env.PROFILE_METRICS === '1';
+  const env: Record<string, string> = metrics ? { METRICS_TOKEN: 'bench-metrics-token-Zq8vR2xK7mW4pL9sT3nB6cY1dF5gH0jE' } : {};
+  const stack = await startBenchStack({ latencyMs: 20, env, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${directory}`] });
   try {
     const cookies = await connectSessions(stack.emulator, stack.app, 0);
     if (process.env.PROFILE_FIRST_VIEWS !== '1') for (const cookie of cookies) await (await fetch(`${stack.app.url}/browse${FOLDER}`, { headers: { ...VIA_PROXY, Cookie: cookie } })).text();
@@ -43,6 +47,12 @@ async function main(): Promise<void> {
     .pop() as string;
   const profile = JSON.parse(readFileSync(path.join(directory, newest), 'utf8')) as { nodes: ProfileNode[] };
   const total = profile.nodes.reduce((sum, node) => sum + node.hitCount, 0);
+  const idle = profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').reduce((sum, node) => sum + node.hitCount, 0);
+  if (metrics) {
+    const isMetrics = (url: string) => url.includes('/node_modules/prom-client/') || url.endsWith('/telemetry/prometheus.js') || url.endsWith('/middleware/request-metrics.js');
+    const hits = profile.nodes.filter((node) => isMetrics(node.callFrame.url)).reduce((sum, node) => sum + node.hitCount, 0);
+    console.log(`metrics (prom-client, telemetry/prometheus, the request hook), self time: ${((hits / (total - idle)) * 100).toFixed(1)} % of the app's busy time`);
+  }
   const byFunction = new Map<string, number>();
   for (const node of profile.nodes) {
     const where = node.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/');

@@ -3,12 +3,12 @@ import type { Row } from '../support/rows';
 
 /**
  * What the Prometheus metrics cost per page view: Dropview instances side by side in one run,
- * three without METRICS_TOKEN and three with it, the same in all else, each with its own
+ * five without METRICS_TOKEN and five with it, the same in all else, each with its own
  * Redis, one Dropbox emulator (20 ms per call: CPU is the question here). Rounds of views go
  * round the instances, in a different order each round, so that whatever else the machine
  * does falls on each alike. Identical processes still land a few percent apart (one JIT's
- * choices, one heap's GC timing), so each side is the mean of three, and the spread of the
- * three without metrics is given as the noise of the run. The instances with metrics are
+ * choices, one heap's GC timing), so each side is the mean of five, and the spread of the
+ * five without metrics is given as the noise of the run. The instances with metrics are
  * scraped between rounds, and a scrape's CPU is given apart: a round takes about half a
  * second, Prometheus scrapes every 15 s or so, so counting one per round would charge views
  * several times what it costs. The scrape's own CPU is measured over a run of scrapes at the end.
@@ -17,10 +17,10 @@ import type { Row } from '../support/rows';
 const FOLDER = '/Bench/Metered';
 const METRICS_TOKEN = 'bench-metrics-token-Zq8vR2xK7mW4pL9sT3nB6cY1dF5gH0jE';
 const USERS = 10;
-const ROUNDS = 20;
-const PER_KIND = 3;
+const ROUNDS = 16;
+const PER_KIND = 5;
 const VIEWS_PER_ROUND = 400;
-const WARM_UP_VIEWS = 3000;
+const WARM_UP_VIEWS = 2000;
 const CONCURRENCY = 10;
 /** Scrapes measured together: one takes about a CPU tick (10 ms), too coarse to time alone. */
 const SCRAPES = 50;
@@ -59,7 +59,7 @@ export async function metricsOverhead(): Promise<Row[]> {
   const started: Instance[] = [];
   try {
     await emulator.control('folder', { path: FOLDER, count: 100 });
-    for (const metered of [false, true, false, true, false, true].slice(0, 2 * PER_KIND)) {
+    for (const metered of Array.from({ length: 2 * PER_KIND }, (_, n) => n % 2 === 1)) {
       const redis = await startRedis();
       const app = await startApp(appEnv(redis.url, emulator.url, metered ? { METRICS_TOKEN } : {}));
       started.push({ metered, redis, app, cookies: [], roundCpuMs: [] });

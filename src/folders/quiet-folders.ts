@@ -7,8 +7,8 @@ import { LRUCache } from 'lru-cache';
  * that cursor. A longpoll answers `changes: true` at once if anything changed after its cursor,
  * and as soon as something does; so while it is held and has not said so, the index is as
  * fresh as a list_folder/continue would make it, and a view serves it without one. That call
- * was most of the CPU of a view of an unchanged folder (0.83 against 1.36 ms per view,
- * `npm run bench`, B3b) and is one Dropbox call per view fewer. A change shows on the view
+ * was over a third of the CPU of a view of an unchanged folder (`npm run bench`, B3b: 1.43 ms
+ * per view with it, 0.65 to 0.89 ms without) and is one Dropbox call per view fewer. A change shows on the view
  * after Dropbox's longpoll reports it, which real Dropbox does within a second or two.
  *
  * A longpoll vouches only once it has been held long enough to have reached Dropbox

@@ -238,6 +238,35 @@ describe('Prometheus metrics', () => {
   });
 });
 
+describe('Prometheus metrics of quiet folders', () => {
+  let stack: Stack;
+  let clockAheadMs = 0;
+  beforeAll(async () => {
+    stack = await startStack({ env: { METRICS_TOKEN: TEST_METRICS_TOKEN }, now: () => Date.now() + clockAheadMs });
+  });
+  afterAll(async () => stack.close());
+
+  test('when a folder is viewed again while its longpoll is quiet, then the view is counted as quiet, no Dropbox call is, and the longpoll is held', async () => {
+    stack.emulator.tree.addFile('/Quietly/one.txt', { content: '1' });
+    const agent = stack.agent();
+    await connect(agent);
+    const watching = stack.emulator.nextCall('files/list_folder/longpoll');
+    await agent.get('/browse/Quietly').expect(200);
+    await watching;
+    // Time for the longpoll to have reached Dropbox (src/folders/quiet-folders.ts).
+    clockAheadMs += 1000;
+    const before = await scrape(stack);
+    await agent.get('/browse/Quietly').expect(200);
+    const after = await scrape(stack);
+
+    expect(moved(before, after, INDEX, { kind: 'quiet' })).toBe(1);
+    expect(moved(before, after, INDEX, { kind: 'hit' })).toBe(1);
+    expect(moved(before, after, INDEX, { kind: 'delta_check' })).toBe(0);
+    expect(moved(before, after, CALLS)).toBe(0);
+    expect(after.value('dropview_dropbox_longpolls_held')).toBe(1);
+  });
+});
+
 describe('Who may scrape /metrics', () => {
   let withToken: Stack;
   let withoutToken: Stack;

@@ -83,23 +83,18 @@ export function parseDuration(text: string): number | undefined {
   return ms > 0 ? ms : undefined;
 }
 
-const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `must be a duration such as 30m, 12h or 7d (got "${text}")` });
-    return z.NEVER;
-  }
-  return ms;
-});
-/** A duration, or `0` for none. */
-const durationOrZero = z.string().transform((text, ctx) => {
-  const ms = text.trim() === '0' ? 0 : parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `must be 0 or a duration such as 30s or 2m (got "${text}")` });
-    return z.NEVER;
-  }
-  return ms;
-});
+/** A duration in milliseconds; with `zero`, `0` is allowed too (for "none"). */
+const durationSchema = (zero: boolean) =>
+  z.string().transform((text, ctx) => {
+    const ms = zero && text.trim() === '0' ? 0 : parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be ${zero ? '0 or ' : ''}a duration such as 30m, 12h or 7d (got "${text}")` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+const duration = durationSchema(false);
+const durationOrZero = durationSchema(true);
 
 const MIN_SECRET_LENGTH = 32;
 const MIN_DISTINCT_CHARACTERS = 10;

@@ -46,8 +46,6 @@ interface Watch {
   settledAt: number;
   /** When the check (or read) that produced `cursor` finished. */
   checkedAt: number;
-  /** False from the moment the longpoll ended: answered, failed, or aborted. */
-  held: boolean;
   abort: AbortController;
 }
 
@@ -55,6 +53,7 @@ interface Watch {
 const LONGPOLL_SECONDS = 30;
 
 export class QuietFolders {
+  /** Only watches whose longpoll is still held: one that ends, or is replaced or evicted, leaves. */
   private readonly watches: LRUCache<string, Watch>;
   private readonly now: () => number;
   /** Folders whose longpoll asked for a pause (`backoff`), until when. */
@@ -67,21 +66,19 @@ export class QuietFolders {
     private readonly options: QuietFoldersOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.watches = new LRUCache<string, Watch>({ max: Math.max(1, options.folders), dispose: (watch) => this.end(watch) });
+    this.watches = new LRUCache<string, Watch>({ max: Math.max(1, options.folders), dispose: (watch) => watch.abort.abort() });
   }
 
   /** Longpolls held now. */
   get size(): number {
-    let held = 0;
-    for (const watch of this.watches.values()) if (watch.held) held += 1;
-    return held;
+    return this.watches.size;
   }
 
   /** Whether index `id` at `cursor` can be served without a check: its longpoll is held and quiet, and its last check is recent. */
   isQuiet(id: string, cursor: string): boolean {
     const watch = this.watches.get(id);
     const now = this.now();
-    return watch !== undefined && watch.held && (watch.cursor === cursor || watch.polled === cursor) && now >= watch.settledAt && now - watch.checkedAt < this.options.trustMs;
+    return watch !== undefined && (watch.cursor === cursor || watch.polled === cursor) && now >= watch.settledAt && now - watch.checkedAt < this.options.trustMs;
   }
 
   /**
@@ -95,7 +92,7 @@ export class QuietFolders {
     if (this.options.trustMs <= 0 || !cursor || this.closed) return;
     const current = this.watches.get(id);
     const known = (value: string | undefined) => value !== undefined && (current?.cursor === value || current?.polled === value);
-    if (current?.held && (known(cursor) || known(from))) {
+    if (current && (known(cursor) || known(from))) {
       current.cursor = cursor;
       current.checkedAt = this.now();
       return;
@@ -106,7 +103,7 @@ export class QuietFolders {
       this.backoffUntil.delete(id);
     }
     const sentAt = this.now();
-    const watch: Watch = { polled: cursor, cursor, settledAt: sentAt + (this.options.settleMs?.() ?? 0), checkedAt: sentAt, held: true, abort: new AbortController() };
+    const watch: Watch = { polled: cursor, cursor, settledAt: sentAt + (this.options.settleMs?.() ?? 0), checkedAt: sentAt, abort: new AbortController() };
     // Replacing the entry disposes of the old watch, whose longpoll is aborted.
     this.watches.set(id, watch);
     this.longpoller.longpoll(cursor, LONGPOLL_SECONDS, watch.abort.signal).then(
@@ -138,13 +135,8 @@ export class QuietFolders {
     this.backoffUntil.set(id, now + ms);
   }
 
+  /** A longpoll ended: its watch leaves, unless a newer one has taken its place already. */
   private forgetWatch(id: string, watch: Watch): void {
-    watch.held = false;
     if (this.watches.peek(id) === watch) this.watches.delete(id);
-  }
-
-  private end(watch: Watch): void {
-    watch.held = false;
-    watch.abort.abort();
   }
 }
